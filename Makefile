@@ -1,0 +1,58 @@
+# dxmatch: `make run` starts the service with demo data, `make test` runs every test,
+# `make bench` measures matching quality and speed.
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.dxmatch-installed
+PORT ?= 5000
+HOST ?= 127.0.0.1
+TEST_PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres services browser bench clean
+
+install: $(STAMP)
+
+# torch goes in first and exactly pinned: the CPU wheel 2.13.0 satisfies every later
+# requirement, so nothing resolves to a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/dxmatch db upgrade
+	$(BIN)/dxmatch seed-demo --if-empty
+	$(BIN)/dxmatch serve --host $(HOST) --port $(PORT)
+
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
+
+services:
+	pg_isready -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	redis-cli ping || redis-server --daemonize yes --port 6379 --save ""
+	for i in $$(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 1; done
+
+# The whole suite twice: on a temporary SQLite file, then on PostgreSQL.
+# Both passes always run; the target fails if either failed.
+test: install browser services
+	status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
+
+test-sqlite:
+	env -u DXMATCH_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DXMATCH_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf build *.egg-info .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""`python -m benchmarks` (make bench): quality on the labelled dev set and speed on a generated 50k pool."""

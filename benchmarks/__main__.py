@@ -1,0 +1,74 @@
+"""Run every benchmark and print the engine beside baselines measured in the same run, as ratios."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+from benchmarks.baselines import bm25_kiwi_rankings, tfidf_char_rankings
+from benchmarks.synthetic import generate
+from dxmatch.config import PROJECT_ROOT
+from matcher.evaluation import evaluate, load_qrels
+from services.benchmarking import load_validated_profiles, quality, speed
+
+BENCH = Path(os.environ.get("DXMATCH_BENCH_DIR", PROJECT_ROOT.parent / "shared" / "bench"))
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def run_quality() -> None:
+    profiles_path, qrels_path = BENCH / "dev_profiles.jsonl", BENCH / "dev_qrels.tsv"
+    if not profiles_path.exists():
+        print(f"(no labelled set at {BENCH}; quality skipped)")
+        return
+    profiles = load_validated_profiles(profiles_path)
+    qrels = load_qrels(qrels_path)
+    queries = [p.id for p in profiles if p.kind == "manufacturer"]
+    rows = {}
+    t = time.perf_counter()
+    rows["TF-IDF char 2-4 (whole profile)"] = evaluate(tfidf_char_rankings(profiles), qrels, queries)
+    rows["BM25 Kiwi (whole profile)"] = evaluate(bm25_kiwi_rankings(profiles), qrels, queries)
+    result = quality(profiles_path, qrels_path)
+    rows["dxmatch engine"] = result.metrics
+    print(f"\n== quality: {profiles_path.name} ({len(queries)} queries, {time.perf_counter() - t:.1f}s) ==")
+    best = rows["BM25 Kiwi (whole profile)"]
+    print(f"{'method':36} {'nDCG@10':>8} {'R@20':>7} {'MRR':>7}   vs BM25 (nDCG / R@20 / MRR)")
+    for name, m in rows.items():
+        print(f"{name:36} {m['ndcg@10']:8.3f} {m['recall@20']:7.3f} {m['mrr']:7.3f}   "
+              f"{_ratio(m['ndcg@10'], best['ndcg@10'])} / {_ratio(m['recall@20'], best['recall@20'])} / "
+              f"{_ratio(m['mrr'], best['mrr'])}")
+    print(f"security-rule violations in top-10: {result.security_violations}")
+    decisions = BENCH / "dev_decisions.jsonl"
+    if decisions.exists():
+        learned = quality(profiles_path, qrels_path, decisions)
+        print(f"with re-ranker trained on {decisions.name}, held-out queries only: {json.dumps(learned.metrics)}")
+
+
+def run_speed(suppliers: int) -> None:
+    print(f"\n== speed: generated pool of {suppliers} suppliers ==")
+    small = generate(suppliers=max(1, suppliers // 50), manufacturers=200)
+    base = speed(small, queries=100)
+    big = speed(generate(suppliers=suppliers, manufacturers=2000), queries=200)
+    print(f"baseline ({base['suppliers']} suppliers): {json.dumps(base)}")
+    print(f"full     ({big['suppliers']} suppliers): {json.dumps(big)}")
+    print(f"index time ratio full/baseline: {_ratio(big['index_seconds'], base['index_seconds'])} "
+          f"for {big['suppliers'] / base['suppliers']:.0f}x the suppliers; "
+          f"query p95 ratio: {_ratio(big['query_p95_ms'], base['query_p95_ms'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--suppliers", type=int, default=50_000)
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    run_quality()
+    if not args.skip_speed:
+        run_speed(args.suppliers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""dxmatch: matching manufacturers with SW/AI suppliers for regional DX hubs."""

@@ -1,0 +1,181 @@
+"""The `dxmatch` command: schema, bulk import/export, demo data, the web server.
+
+Sub-command modules written elsewhere (`dxmatch.cli_match`, `dxmatch.cli_digest`) plug in
+through a `register(main)` function and are added at the bottom of this file when importable.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from dxmatch.config import Settings
+
+EXIT_REJECTED = 1
+EXIT_UNREADABLE = 2
+
+
+def _settings() -> Settings:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings.from_env()
+    return root.obj
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    """A session on an up-to-date schema (a fresh database is created on first use)."""
+    from dxmatch import db
+
+    db.upgrade(settings)
+    with db.open_session_factory(settings)() as session:
+        db.seed_hubs(session)
+        session.commit()
+        yield session
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dxmatch")
+def main() -> None:
+    """dxmatch: match manufacturers with SW/AI suppliers for regional DX hubs.
+
+    Configuration comes from DXMATCH_* environment variables (see README).
+    """
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema (Alembic) and make sure every hub exists."""
+    from dxmatch import db as database
+
+    settings = _settings()
+    database.upgrade(settings, revision)
+    with database.open_session_factory(settings)() as session:
+        added = database.seed_hubs(session)
+        session.commit()
+    click.echo(f"schema at {database.current_revision(settings)}; {added} hubs added")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="Default: from the file extension.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def import_command(file: Path, fmt: str | None, progress: bool | None) -> None:
+    """Load company profiles from a JSONL or CSV FILE (existing ids are updated).
+
+    Exit status: 0 all loaded, 1 some rows rejected (listed on stderr), 2 file unreadable.
+    """
+    from services.profiles import FORMATS, import_file
+
+    fmt = fmt or FORMATS.get(file.suffix.lower())
+    if fmt is None:
+        click.echo(f"error: cannot tell the format of {file}; use .jsonl/.csv or --format", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
+        with open(file, "rb"):
+            pass
+    except OSError as exc:
+        click.echo(f"error: cannot read {file}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        with _session(_settings()) as session:
+            report = import_file(session, file, fmt, progress=progress)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"error: cannot read {file}: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    click.echo(report.summary())
+    sys.exit(0 if report.ok else EXIT_REJECTED)
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+def export_command(file: Path) -> None:
+    """Write every company to FILE as profile-format JSONL ("-" for standard output)."""
+    from services.profiles import export_jsonl
+
+    with _session(_settings()) as session, click.open_file(str(file), "w", encoding="utf-8") as handle:
+        count = export_jsonl(session, handle)
+    click.echo(f"exported {count} companies", err=str(file) == "-")
+
+
+@main.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has companies or users.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo hub (fixtures/) and print the demo accounts with their passwords."""
+    from dxmatch import db as database
+    from fixtures.loader import FIXTURES_DIR, load_demo, read_users
+
+    with _session(_settings()) as session:
+        if if_empty and not database.database_is_empty(session):
+            click.echo("database not empty; demo data not loaded")
+            users = FIXTURES_DIR / "users.json"
+            if users.exists():
+                _print_accounts([(u["role"], u["email"], u["password"]) for u in read_users(users)])
+            return
+        report = load_demo(session)
+    for error in report.errors:
+        click.echo(error, err=True)
+    click.echo(f"demo data: {report.companies.summary()}, {report.users_created} users created")
+    _print_accounts([(a.role, a.email, a.password) for a in report.accounts])
+
+
+def _print_accounts(rows: list[tuple[str, str, str]]) -> None:
+    if not rows:
+        return
+    click.echo("demo accounts (role, e-mail, password):")
+    for role, email, password in rows:
+        click.echo(f"  {role:<12} {email:<36} {password}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: $PORT, else 5000.")
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve(host: str, port: int | None, threads: int) -> None:
+    """Serve the web app with waitress."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    settings = _settings()
+    app = create_app()
+    port = port or settings.port
+    click.echo(f"dxmatch on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def _register_optional(module_names: tuple[str, ...]) -> None:
+    """Add the sub-commands of optional modules that are installed."""
+    for name in module_names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(main)
+
+
+_register_optional(("dxmatch.cli_match", "dxmatch.cli_digest"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,93 @@
+"""`dxmatch match`, `dxmatch index rebuild` and `dxmatch bench quality|speed`; `dxmatch.cli` calls `register(main)`."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from sqlalchemy import select
+
+from dxmatch.config import Settings
+
+
+def _print_matches(company_name: str, rows: list[dict]) -> None:
+    click.echo(f"{company_name}")
+    for rank, row in enumerate(rows, start=1):
+        click.echo(f"{rank:>3}. {row['score']:.3f}  {row['partner_id']}  {row['partner_name']}")
+        for nm in row["explanation"]["need_matches"]:
+            click.echo(f"       [{nm['score']:.2f}] {nm['need']}  →  {nm['capability']}")
+        if row["explanation"]["rules"]:
+            click.echo(f"       rules: {', '.join(row['explanation']['rules'])}")
+
+
+def register(main: click.Group) -> None:
+    """Add the matching commands to the `dxmatch` group."""
+
+    @main.command("match")
+    @click.argument("company_id")
+    @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+    @click.option("--json", "as_json", is_flag=True, help="print JSON instead of text")
+    def match_cmd(company_id: str, top: int, as_json: bool) -> None:
+        """Ranked partners of COMPANY_ID (external id) with explanations."""
+        from dxmatch import db
+        from models import Company
+        from services.matching import partners_for
+
+        settings = Settings.from_env()
+        db.upgrade(settings)
+        with db.open_session_factory(settings)() as session:
+            company = session.scalar(select(Company).where(Company.external_id == company_id))
+            if company is None:
+                click.echo(f"no company with id {company_id!r}", err=True)
+                sys.exit(2)
+            rows = partners_for(session, company, top=top, settings=settings)
+        if as_json:
+            click.echo(json.dumps({"company_id": company_id, "matches": rows}, ensure_ascii=False, indent=2))
+        else:
+            _print_matches(company.name, rows)
+
+    @main.group("index")
+    def index_group() -> None:
+        """The search index."""
+
+    @index_group.command("rebuild")
+    def rebuild_cmd() -> None:
+        """Rebuild the index from the database and recompute every proposal."""
+        from dxmatch import db
+        from services.matching import get_matcher, recompute_all
+
+        settings = Settings.from_env()
+        db.upgrade(settings)
+        with db.open_session_factory(settings)() as session:
+            get_matcher(session, settings, rebuild=True)
+            n = recompute_all(session, settings)
+        click.echo(f"index rebuilt; {n} pairs proposed")
+
+    @main.group("bench")
+    def bench_group() -> None:
+        """Measure matching quality and speed on any profile-format file."""
+
+    @bench_group.command("quality")
+    @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--decisions", type=click.Path(exists=True, dir_okay=False),
+                  help="train the re-ranker on this decisions log; score only manufacturers absent from it")
+    @click.option("--json", "as_json", is_flag=True)
+    def quality_cmd(profiles: str, qrels: str, decisions: str | None, as_json: bool) -> None:
+        """nDCG@10, Recall@20 and MRR of the engine over the whole supplier pool."""
+        from services.benchmarking import quality
+
+        result = quality(profiles, qrels, decisions)
+        out = {**result.metrics, "security_violations": result.security_violations}
+        click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
+
+    @bench_group.command("speed")
+    @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--queries", default=200, show_default=True)
+    @click.option("--json", "as_json", is_flag=True)
+    def speed_cmd(profiles: str, queries: int, as_json: bool) -> None:
+        """Index time from scratch, re-index of one profile, query p50/p95 (warm), peak memory."""
+        from services.benchmarking import load_validated_profiles, speed
+
+        out = speed(load_validated_profiles(profiles), queries=queries)
+        click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))

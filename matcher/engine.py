@@ -1,0 +1,336 @@
+"""The matching engine: one class with a few verbs (index, upsert, remove, match, explain, save, load).
+
+Texts are indexed at the level where matching happens: each supplier capability (and past
+project reference) and each manufacturer need is one row in a FAISS index and one row of a
+lexical TF-IDF matrix. A query gathers candidates from both, then scores every candidate
+exactly with the need-level model of `matcher.scoring`.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from scipy import sparse
+
+from matcher.encoder import Encoder
+from matcher.index import VectorIndex
+from matcher.lexical import LexicalModel
+from matcher.rows import RowStore
+from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
+from matcher.types import Explanation, Match, MatchFilters, Profile
+
+_SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
+_FORMAT_VERSION = 2
+
+
+class Matcher:
+    """Need-level bilingual matching of manufacturers and suppliers."""
+
+    def __init__(self, encoder: Encoder, config: ScoringConfig | None = None, candidate_k: int = 100,
+                 exhaustive_limit: int = 2000) -> None:
+        self.encoder = encoder
+        self.config = config or ScoringConfig()
+        self.candidate_k = candidate_k
+        self.exhaustive_limit = exhaustive_limit
+        self.profiles: dict[str, Profile] = {}
+        self._lexical = LexicalModel().fit([])
+        self._reset_rows()
+        self.reranker = None
+
+    def _reset_rows(self) -> None:
+        vocabulary = len(self._lexical.vectorizer_.vocabulary_)
+        self._caps = RowStore(self.encoder.dimension, vocabulary)
+        self._needs = RowStore(self.encoder.dimension, vocabulary)
+        self._cap_index = VectorIndex(self.encoder.dimension)
+        self._need_index = VectorIndex(self.encoder.dimension)
+        self._sample: list[str] = []
+        self._stats_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    # ----------------------------------------------------------------- building
+    def index(self, profiles: Iterable[Profile]) -> "Matcher":
+        """Build from scratch: fit the lexical vocabulary on all texts, then add every profile.
+
+        Args:
+            profiles: every company to match.
+
+        Returns:
+            self, ready to match.
+        """
+        profiles = list(profiles)
+        self.profiles = {}
+        self._lexical = LexicalModel().fit([t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)])
+        self._reset_rows()
+        self._add(profiles)
+        self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
+        self._need_index = VectorIndex.build(self.encoder.dimension, *self._live(self._needs))
+        self._resample()
+        return self
+
+    @staticmethod
+    def _live(rows: RowStore) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.flatnonzero(rows.alive).astype(np.int64)
+        return ids, rows.dense[ids]
+
+    def upsert(self, profile: Profile) -> None:
+        """Add or replace one profile without a rebuild (the vocabulary stays as fitted)."""
+        if profile.id in self.profiles:
+            self._drop(profile.id)
+        self._add([profile], update_index=True)
+        if profile.kind == "supplier" and len(self._sample) < _SAMPLE_SIZE:
+            self._resample()
+
+    def remove(self, profile_id: str) -> None:
+        """Forget a profile; unknown ids are ignored."""
+        if profile_id in self.profiles:
+            self._drop(profile_id)
+            if profile_id in self._sample:
+                self._resample()
+
+    def _add(self, profiles: list[Profile], update_index: bool = False) -> None:
+        caps: list[tuple[str, str, float]] = []
+        needs: list[tuple[str, str, float]] = []
+        for p in profiles:
+            self.profiles[p.id] = p
+            if p.kind == "supplier":
+                caps += [(p.id, t, 1.0) for t in p.capabilities]
+                caps += [(p.id, t, self.config.reference_discount) for t in p.references]
+            else:
+                needs += [(p.id, t, 1.0) for t in p.needs]
+        for rows, index, items in ((self._caps, self._cap_index, caps), (self._needs, self._need_index, needs)):
+            if not items:
+                continue
+            texts = [t for _, t, _ in items]
+            vectors = self.encoder.encode(texts)
+            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors,
+                                    self._lexical.transform(texts))
+            if update_index:
+                index.add(positions, vectors)
+        self._stats_cache.clear()
+
+    def _drop(self, profile_id: str) -> None:
+        profile = self.profiles.pop(profile_id)
+        rows, index = (self._caps, self._cap_index) if profile.kind == "supplier" else (self._needs, self._need_index)
+        index.remove(rows.kill(profile_id))
+        self._stats_cache.clear()
+
+    def _resample(self) -> None:
+        suppliers = sorted(self._caps.by_owner)
+        if len(suppliers) > _SAMPLE_SIZE:
+            rng = np.random.default_rng(0)
+            suppliers = sorted(rng.choice(suppliers, size=_SAMPLE_SIZE, replace=False).tolist())
+        self._sample = suppliers
+        self._stats_cache.clear()
+
+    # ----------------------------------------------------------------- scoring
+    def _query(self, manufacturer_id: str) -> tuple[np.ndarray, sparse.csr_matrix]:
+        positions = self._needs.by_owner.get(manufacturer_id, np.zeros(0, dtype=np.int64))
+        return self._needs.dense[positions], self._needs.lex[positions]
+
+    def _need_stats(self, manufacturer_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Mean and spread of each need's dense and lexical similarity over a fixed supplier sample."""
+        cached = self._stats_cache.get(manufacturer_id)
+        if cached is not None:
+            return cached
+        dense_q, lex_q = self._query(manufacturer_id)
+        positions, _ = self._caps.positions_of(self._sample)
+        n = dense_q.shape[0]
+        if len(positions) < 2:
+            stats = (np.zeros(n), np.ones(n), np.zeros(n), np.ones(n))
+        else:
+            dense = dense_q @ self._caps.dense[positions].T
+            lexical = (lex_q @ self._caps.lex[positions].T).toarray()
+            stats = (dense.mean(1), dense.std(1) + 1e-6, lexical.mean(1), lexical.std(1) + 1e-6)
+        self._stats_cache[manufacturer_id] = stats
+        return stats
+
+    def _score(self, manufacturer_id: str, supplier_ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores (n,), per-need solve probabilities (n_needs, n) and best row positions (n_needs, n)."""
+        dense_q, lex_q = self._query(manufacturer_id)
+        n, n_needs = len(supplier_ids), dense_q.shape[0]
+        if not n_needs or not n:
+            return np.zeros(n), np.zeros((n_needs, n)), np.full((n_needs, n), -1)
+        positions, starts = self._caps.positions_of(supplier_ids)
+        mu_d, sd_d, mu_l, sd_l = self._need_stats(manufacturer_id)
+        dense = dense_q @ self._caps.dense[positions].T
+        lexical = (lex_q @ self._caps.lex[positions].T).toarray()
+        fused = (dense - mu_d[:, None]) / sd_d[:, None] + self.config.lexical_weight * (
+            (lexical - mu_l[:, None]) / sd_l[:, None])
+        fused *= self._caps.weight[positions][None, :]
+        best = np.maximum.reduceat(fused, starts, axis=1)
+        group = np.repeat(np.arange(n), np.diff(np.append(starts, len(positions))))
+        is_best = fused >= best[:, group]
+        best_row = np.maximum.reduceat(np.where(is_best, positions[None, :], -1), starts, axis=1)
+        p = solve_probability(best, self.config)
+        manufacturer = self.profiles[manufacturer_id]
+        fit = np.asarray([bool(manufacturer.industry) and manufacturer.industry in self.profiles[s].industries_served
+                          for s in supplier_ids])
+        scores = expected_gain(p, fit, self.config)
+        if self.reranker is not None:
+            scores = self.reranker.predict(p, fit, scores)
+        return scores, p, best_row
+
+    # ----------------------------------------------------------------- candidates
+    def _supplier_candidates(self, manufacturer_id: str) -> list[str]:
+        suppliers = list(self._caps.by_owner)
+        if len(suppliers) <= self.exhaustive_limit:
+            return sorted(suppliers)
+        dense_q, lex_q = self._query(manufacturer_id)
+        _, hits = self._cap_index.search(dense_q, self.candidate_k)
+        owner = self._caps.owner
+        found = {owner[h] for h in hits.ravel().tolist() if h >= 0}
+        lexical = (lex_q @ self._caps.lex_transposed).toarray()
+        lexical[:, ~self._caps.alive] = 0.0
+        k = min(self.candidate_k, lexical.shape[1] - 1)
+        if k > 0:
+            top = np.argpartition(-lexical, k, axis=1)[:, :k]
+            values = np.take_along_axis(lexical, top, axis=1)
+            found.update(owner[j] for j, v in zip(top.ravel().tolist(), values.ravel().tolist()) if v > 0)
+        return sorted(found)
+
+    def _manufacturer_candidates(self, supplier_id: str) -> list[str]:
+        manufacturers = list(self._needs.by_owner)
+        if len(manufacturers) <= self.exhaustive_limit:
+            return sorted(manufacturers)
+        positions = self._caps.by_owner.get(supplier_id, np.zeros(0, dtype=np.int64))
+        _, hits = self._need_index.search(self._caps.dense[positions], self.candidate_k)
+        return sorted({self._needs.owner[h] for h in hits.ravel().tolist() if h >= 0})
+
+    # ----------------------------------------------------------------- queries
+    def match(self, profile_id: str, top: int = 10, filters: MatchFilters | None = None) -> list[Match]:
+        """Best partners of a company, best first: suppliers for a manufacturer and vice versa.
+
+        Args:
+            profile_id: an indexed company.
+            top: how many partners to return.
+            filters: optional restrictions on the partners.
+
+        Returns:
+            Matches sorted by (security tier, score); a manufacturer requiring certification sees
+            every certified supplier above any uncertified one.
+        """
+        profile = self.profiles[profile_id]
+        if profile.kind == "manufacturer":
+            partners = [s for s in self._supplier_candidates(profile_id) if self._passes(self.profiles[s], filters)]
+            scores, p, best_row = self._score(profile_id, partners)
+            order = sorted(range(len(partners)), key=lambda i: (
+                security_tier(profile, self.profiles[partners[i]]), -scores[i], partners[i]))
+            results = []
+            for i in order:
+                if filters and filters.min_score is not None and scores[i] < filters.min_score:
+                    continue
+                results.append(Match(profile_id, partners[i], round(float(scores[i]), 6),
+                                     self._explanation(profile_id, partners[i], p[:, i], best_row[:, i])))
+                if len(results) >= top:
+                    break
+            return results
+        scored = []
+        for m in self._manufacturer_candidates(profile_id):
+            manufacturer = self.profiles[m]
+            if not self._passes(manufacturer, filters):
+                continue
+            scores, p, best_row = self._score(m, [profile_id])
+            scored.append((security_tier(manufacturer, profile), -float(scores[0]), m, p[:, 0], best_row[:, 0]))
+        scored.sort(key=lambda x: (x[0], x[1], x[2]))
+        results = []
+        for _tier, neg, m, pv, br in scored:
+            if filters and filters.min_score is not None and -neg < filters.min_score:
+                continue
+            results.append(Match(profile_id, m, round(-neg, 6), self._explanation(m, profile_id, pv, br)))
+            if len(results) >= top:
+                break
+        return results
+
+    def rank_all(self, manufacturer_id: str) -> list[str]:
+        """Every supplier ranked for a manufacturer (the benchmark's view: the whole pool)."""
+        return [m.partner_id for m in self.match(manufacturer_id, top=len(self.profiles))]
+
+    def pair_score(self, manufacturer_id: str, supplier_id: str) -> float:
+        """The score of one pair, the same from either side."""
+        return float(self._score(manufacturer_id, [supplier_id])[0][0])
+
+    def reciprocal_score(self, manufacturer_id: str, supplier_id: str, depth: int = 50) -> float:
+        """Harmonic mean of how high each side ranks the other (1 = each is the other's first choice)."""
+        forward = [m.partner_id for m in self.match(manufacturer_id, top=depth)]
+        backward = [m.partner_id for m in self.match(supplier_id, top=depth)]
+        a = 1.0 / (1 + forward.index(supplier_id)) if supplier_id in forward else 0.0
+        b = 1.0 / (1 + backward.index(manufacturer_id)) if manufacturer_id in backward else 0.0
+        return 0.0 if a + b == 0 else 2 * a * b / (a + b)
+
+    def explain(self, manufacturer_id: str, supplier_id: str) -> Explanation:
+        """Why this pair scores as it does."""
+        _, p, best_row = self._score(manufacturer_id, [supplier_id])
+        return self._explanation(manufacturer_id, supplier_id, p[:, 0], best_row[:, 0])
+
+    def _explanation(self, manufacturer_id: str, supplier_id: str, p: np.ndarray, best_row: np.ndarray) -> Explanation:
+        texts = [self._caps.text[int(r)] if r >= 0 else "" for r in best_row]
+        return explain(self.profiles[manufacturer_id], self.profiles[supplier_id], p, texts)
+
+    @staticmethod
+    def _passes(partner: Profile, filters: MatchFilters | None) -> bool:
+        if filters is None:
+            return True
+        if filters.hubs and partner.hub not in filters.hubs:
+            return False
+        if filters.industries:
+            industries = {partner.industry} if partner.kind == "manufacturer" else set(partner.industries_served)
+            if not industries & filters.industries:
+                return False
+        if filters.certified_only and partner.kind == "supplier" and not partner.is_security_certified:
+            return False
+        if filters.languages and partner.language not in filters.languages:
+            return False
+        return True
+
+    # ----------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """Write the index to a folder (FAISS files plus the row stores)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self._cap_index.save(path / "capabilities.faiss")
+        self._need_index.save(path / "needs.faiss")
+        state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
+                 "sample": self._sample, "reranker": self.reranker}
+        with open(path / "state.pkl.tmp", "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (path / "state.pkl.tmp").replace(path / "state.pkl")
+        meta = {"format": _FORMAT_VERSION, "encoder": self.encoder.name, "dimension": self.encoder.dimension,
+                "config": asdict(self.config), "profiles": len(self.profiles)}
+        (path / "meta.json").write_text(json.dumps(meta, indent=2))
+
+    @classmethod
+    def load(cls, path: str | Path, encoder: Encoder) -> "Matcher":
+        """Read a folder written by `save`; refuses an index built with another encoder or format."""
+        path = Path(path)
+        meta = json.loads((path / "meta.json").read_text())
+        if meta.get("format") != _FORMAT_VERSION or meta.get("encoder") != encoder.name:
+            raise ValueError(f"index at {path} was built with {meta.get('encoder')!r}, format {meta.get('format')}")
+        matcher = cls(encoder, ScoringConfig(**meta["config"]))
+        with open(path / "state.pkl", "rb") as fh:
+            state = pickle.load(fh)  # our own file, written by save() above
+        matcher.profiles, matcher._caps, matcher._needs = state["profiles"], state["caps"], state["needs"]
+        matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
+        matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
+        matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
+        return matcher
+
+
+def train_reranker(matcher: Matcher, decisions: Iterable[dict], blend: float = 0.5) -> "Matcher":
+    """Fit a decision re-ranker on a matcher's own signals and attach it (returns the matcher)."""
+    from matcher.reranker import DecisionReranker, outcomes_by_pair, pair_features
+
+    matcher.reranker = None
+    feats, outcomes = [], []
+    for (m, s), outcome in outcomes_by_pair(decisions).items():
+        if m not in matcher.profiles or s not in matcher.profiles:
+            continue
+        scores, p, _ = matcher._score(m, [s])
+        fit = np.asarray([bool(matcher.profiles[m].industry) and matcher.profiles[m].industry in
+                          matcher.profiles[s].industries_served])
+        feats.append(pair_features(p, fit, scores)[0])
+        outcomes.append(outcome)
+    matcher.reranker = DecisionReranker(blend=blend).fit(np.asarray(feats), outcomes)
+    return matcher

@@ -1,0 +1,22 @@
+"""SQLAlchemy models and the session factory; importable without Flask."""
+from models.base import Base, utcnow
+from models.entities import (
+    PIPELINE_STATES,
+    ROLES,
+    AuditEvent,
+    Company,
+    DigestOutbox,
+    DigestSubscription,
+    Hub,
+    Introduction,
+    Match,
+    PipelineTransition,
+    User,
+)
+from models.session import make_engine, make_session_factory
+
+__all__ = [
+    "Base", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "Company", "DigestOutbox",
+    "DigestSubscription", "Hub", "Introduction", "Match", "PipelineTransition", "User",
+    "make_engine", "make_session_factory",
+]

@@ -1,0 +1,112 @@
+"""Quality and speed measurements of the engine on any profile-format file.
+
+Profiles go through the same validating import as production, into a throwaway in-memory
+SQLite store (never the user's database), and reach the engine through `profile_from_company`.
+"""
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+
+from matcher.encoder import load_encoder
+from matcher.engine import Matcher, train_reranker
+from matcher.evaluation import evaluate, load_decisions, load_qrels
+from matcher.types import Profile
+from models import Base, Company, make_engine, make_session_factory
+from services.matching import profile_from_company
+from services.profiles import import_jsonl
+
+
+def load_validated_profiles(path: str | Path) -> list[Profile]:
+    """Import a JSONL file into a throwaway store; rejected lines are reported on stderr."""
+    engine = make_engine("sqlite:///:memory:")
+    Base.metadata.create_all(engine)
+    with make_session_factory(engine)() as session:
+        report = import_jsonl(session, path, notify=False, progress=sys.stderr.isatty())
+        for error in report.errors:
+            print(error, file=sys.stderr)
+        profiles = [profile_from_company(c) for c in session.scalars(select(Company).order_by(Company.external_id))]
+    engine.dispose()
+    return profiles
+
+
+@dataclass
+class QualityResult:
+    metrics: dict
+    security_violations: int
+    seconds: float
+
+
+def security_violations(matcher: Matcher, rankings: dict[str, list[str]], depth: int = 10) -> int:
+    """Top-`depth` lists where an uncertified supplier stands above a certified one for a strict manufacturer."""
+    bad = 0
+    for m, ranking in rankings.items():
+        if not matcher.profiles[m].requires_security_certification:
+            continue
+        certified = [matcher.profiles[s].is_security_certified for s in ranking[:depth]]
+        bad += any(not a and b for i, a in enumerate(certified) for b in certified[i + 1:])
+    return bad
+
+
+def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: str | Path | None = None,
+            model: str | None = None) -> QualityResult:
+    """Rank every supplier for every manufacturer and score the rankings against the labels.
+
+    With a decisions file, a re-ranker is trained on it and only manufacturers absent from it are scored.
+    """
+    start = time.perf_counter()
+    profiles = load_validated_profiles(profiles_path)
+    qrels = load_qrels(qrels_path)
+    matcher = Matcher(load_encoder(model)).index(profiles)
+    queries = [p.id for p in profiles if p.kind == "manufacturer"]
+    if decisions_path:
+        decisions = load_decisions(decisions_path)
+        train_reranker(matcher, decisions)
+        seen = {d["manufacturer_id"] for d in decisions}
+        queries = [q for q in queries if q not in seen]
+    rankings = {q: matcher.rank_all(q) for q in queries}
+    metrics = evaluate(rankings, qrels, queries)
+    seconds = round(time.perf_counter() - start, 2)
+    metrics["seconds"] = seconds
+    return QualityResult(metrics, security_violations(matcher, rankings), seconds)
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def speed(profiles: list[Profile], queries: int = 200, model: str | None = None) -> dict:
+    """Index time from scratch, one-profile re-index time (with the first query after it), warm query p50/p95, peak memory."""
+    encoder = load_encoder(model)
+    start = time.perf_counter()
+    matcher = Matcher(encoder).index(profiles)
+    index_seconds = time.perf_counter() - start
+    manufacturers = [p.id for p in profiles if p.kind == "manufacturer"]
+    rng = np.random.default_rng(1)
+    picked = [manufacturers[i] for i in rng.integers(0, len(manufacturers), size=queries)]
+    for q in picked[:10]:  # warm caches
+        matcher.match(q, top=10)
+    latencies = []
+    for q in picked:
+        t = time.perf_counter()
+        matcher.match(q, top=10)
+        latencies.append((time.perf_counter() - t) * 1000)
+    supplier = next(p for p in profiles if p.kind == "supplier")
+    changed = Profile(**{**supplier.__dict__, "capabilities": (*supplier.capabilities, "신규 역량: 설비 데이터 수집 게이트웨이")})
+    t = time.perf_counter()
+    matcher.upsert(changed)
+    matcher.match(picked[0], top=10)  # the first query after a change pays for refreshing the matrices
+    upsert_seconds = time.perf_counter() - t
+    return {
+        "profiles": len(profiles), "suppliers": sum(p.kind == "supplier" for p in profiles),
+        "index_seconds": round(index_seconds, 2), "upsert_seconds": round(upsert_seconds, 4),
+        "query_p50_ms": round(float(np.percentile(latencies, 50)), 2),
+        "query_p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "peak_memory_mb": round(peak_memory_mb(), 1),
+    }

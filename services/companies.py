@@ -1,0 +1,154 @@
+"""Company accounts: self-registration, the coordinator's approval, and editing one's own profile.
+
+Profiles are validated exactly like a bulk import (services.profiles.validate_profile), so a
+field that an import would reject is rejected here too, with the same field/reason pairs.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Company, User
+from services import access, audit, auth, profiles
+from services.errors import Forbidden, NotFound, ValidationFailed
+
+# Fields a member may not change through the profile form: identity and hub membership.
+FIXED_FIELDS: tuple[str, ...] = ("id", "kind", "hub")
+DECISIONS = {"approve": "active", "reject": "rejected"}
+
+
+def _notify_matching(session: Session, external_ids: list[str]) -> None:
+    """Tell the matcher a profile changed; matching is optional at this layer."""
+    try:
+        from services.matching import on_companies_changed
+    except ImportError:  # the matching service is not installed in this build
+        return
+    on_companies_changed(session, external_ids)
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty optional values so a blank form field means 'not given'."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def register_company(
+    session: Session, data: dict[str, Any], *, email: str, password: str, name: str = "", language: str = "ko"
+) -> tuple[Company, User]:
+    """Create a pending company and its first member; the hub's coordinator approves it."""
+    data = _clean({**data, "id": f"reg-{secrets.token_hex(8)}"})
+    errors: list[dict[str, str]] = []
+    try:
+        profile = profiles.validate_profile(data)
+    except ValidationFailed as exc:
+        errors.extend(exc.detail.get("errors", []))
+        profile = None
+    if "@" not in email or len(email) > 254:
+        errors.append({"field": "email", "reason": "not a valid e-mail address"})
+    elif auth.find_user_by_email(session, email) is not None:
+        errors.append({"field": "email", "reason": "already registered"})
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        errors.append({"field": "password", "reason": f"at least {auth.MIN_PASSWORD_LENGTH} characters"})
+    if errors or profile is None:
+        raise ValidationFailed("invalid registration", errors=errors)
+    company, _created = profiles.upsert_company(session, profile, status="pending")
+    session.flush()
+    user = auth.create_user(
+        session, email=email, password=password, role="member", name=name, company_id=company.id, language=language
+    )
+    audit.record(session, user, "company.register", hub_key=company.hub_key, company_id=company.id)
+    session.commit()
+    return company, user
+
+
+def pending_companies(session: Session, actor: User, hub_key: str) -> list[Company]:
+    """Registrations waiting for the hub coordinator."""
+    access.require_hub(actor, hub_key)
+    return list(
+        session.scalars(
+            select(Company).where(Company.hub_key == hub_key, Company.status == "pending").order_by(Company.created_at)
+        )
+    )
+
+
+def review_company(session: Session, actor: User, company_id: int, decision: str, *, hub_key: str | None = None) -> Company:
+    """Approve or reject a pending registration of the coordinator's hub."""
+    if decision not in DECISIONS:
+        raise ValidationFailed("decision must be approve or reject", errors=[{"field": "decision", "reason": "approve or reject"}])
+    company = session.get(Company, company_id)
+    if company is None or (hub_key is not None and company.hub_key != hub_key):
+        raise NotFound("company not found")
+    access.require_hub(actor, company.hub_key)
+    if company.status != "pending":
+        raise ValidationFailed("this company is not pending", errors=[{"field": "status", "reason": company.status}])
+    company.status = DECISIONS[decision]
+    audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id)
+    session.commit()
+    if company.status == "active":
+        _notify_matching(session, [company.external_id])
+    return company
+
+
+def list_companies(
+    session: Session, actor: User, *, hub_key: str | None = None, kind: str | None = None, status: str | None = None
+) -> list[Company]:
+    """Companies in the actor's scope: a hub for staff, one's own company for a member."""
+    query = select(Company).order_by(Company.kind, Company.name)
+    if hub_key is not None:
+        access.require_hub(actor, hub_key)
+        query = query.where(Company.hub_key == hub_key)
+    elif access.is_admin(actor):
+        pass
+    elif access.is_staff(actor):
+        query = query.where(Company.hub_key == actor.hub_key)
+    else:
+        if actor.company_id is None:
+            return []
+        query = query.where(Company.id == actor.company_id)
+    if kind:
+        query = query.where(Company.kind == kind)
+    if status:
+        query = query.where(Company.status == status)
+    return list(session.scalars(query))
+
+
+def get_company(session: Session, actor: User, company_id: int, *, hub_key: str | None = None) -> Company:
+    """One company in scope (NotFound otherwise); with `hub_key`, only as staff of that hub."""
+    if hub_key is not None:
+        access.require_hub(actor, hub_key)
+    company = access.require_company(actor, session.get(Company, company_id))
+    if hub_key is not None and company.hub_key != hub_key:
+        raise NotFound("company not found")
+    return company
+
+
+def own_company(session: Session, actor: User) -> Company:
+    """The member's own company (any status: a pending one can still be edited)."""
+    if actor.role != "member" or actor.company_id is None:
+        raise Forbidden("company members only")
+    company = session.get(Company, actor.company_id)
+    if company is None:
+        raise NotFound("company not found")
+    return company
+
+
+def profile_record(session: Session, actor: User) -> dict[str, Any]:
+    """The member's own profile as an import record (what the edit form starts from)."""
+    return profiles.company_to_record(own_company(session, actor))
+
+
+def update_own_profile(session: Session, actor: User, data: dict[str, Any]) -> Company:
+    """Validate and save the member's own profile; id, kind and hub stay fixed."""
+    company = own_company(session, actor)
+    if company.status == "rejected":
+        raise Forbidden("this registration was rejected")
+    fixed = {"id": company.external_id, "kind": company.kind, "hub": company.hub_key}
+    profile = profiles.validate_profile(_clean({**data, **fixed}))
+    company, _created = profiles.upsert_company(session, profile, status=company.status)
+    audit.record(session, actor, "company.update", hub_key=company.hub_key, company_id=company.id)
+    session.commit()
+    if company.status == "active":
+        _notify_matching(session, [company.external_id])
+    return company

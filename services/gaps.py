@@ -1,0 +1,137 @@
+"""Supply gaps: what a hub's manufacturers need that no supplier covers well.
+
+A need is a gap when the best stored need_match score for it across the manufacturer's
+Match rows is below a threshold, or when nothing matched it at all. With an `embed` function
+(the matching engine's encoder) gaps are grouped by meaning, so a Korean and an English need
+about the same problem fall together; without one, by their most shared keyword. Each group
+is labelled by the keyword its needs share most.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.grouping import group_by_meaning
+from models import Company, Match, User
+from services import access
+
+DEFAULT_THRESHOLD = 0.5
+
+_TOKEN = re.compile(r"[0-9a-z가-힣]+")
+_KO_PARTICLES = ("으로", "에서", "에게", "부터", "까지", "과의", "와의", "을", "를", "이", "가", "은", "는", "의", "에", "로", "과", "와", "및", "도")
+_STOPWORDS = frozenset(
+    "a an and the of for to in on with by from our we us is are be at as or into via using use need needs want "
+    "이 그 및 등 위한 위해 통한 대한 있는 하는 필요 필요한 개선 도입 구축 시스템 system".split()
+)
+
+
+def normalise_need(text: str) -> str:
+    """Lower-case, punctuation-free, single-spaced text: the identity of a need."""
+    return " ".join(_TOKEN.findall(text.casefold()))
+
+
+def keywords(text: str) -> list[str]:
+    """Significant words of a need, Korean particles stripped."""
+    words = []
+    for token in _TOKEN.findall(text.casefold()):
+        if re.fullmatch(r"[가-힣]+", token):
+            for particle in _KO_PARTICLES:
+                if token.endswith(particle) and len(token) - len(particle) >= 2:
+                    token = token[: -len(particle)]
+                    break
+        if len(token) >= 2 and token not in _STOPWORDS and not token.isdigit():
+            words.append(token)
+    return words
+
+
+@dataclass
+class GapNeed:
+    """One unmet need of one manufacturer."""
+
+    company_id: int
+    company_name: str
+    need: str
+    best_score: float | None  # None: nothing matched it
+
+
+@dataclass
+class GapGroup:
+    """Unmet needs sharing a keyword, with how many manufacturers have them."""
+
+    key: str
+    needs: list[GapNeed] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.needs)
+
+    @property
+    def companies(self) -> int:
+        return len({n.company_id for n in self.needs})
+
+
+def supply_gaps(
+    session: Session,
+    hub_key: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    actor: User | None = None,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+) -> list[GapGroup]:
+    """Unmet needs of the hub's active manufacturers, grouped (by meaning with `embed`), largest group first."""
+    if actor is not None:
+        access.require_hub(actor, hub_key)
+    manufacturers = list(
+        session.scalars(
+            select(Company).where(
+                Company.hub_key == hub_key, Company.kind == "manufacturer", Company.status == "active"
+            )
+        )
+    )
+    best: dict[tuple[int, int], float] = {}
+    if manufacturers:
+        ids = [c.id for c in manufacturers]
+        for match in session.scalars(select(Match).where(Match.manufacturer_id.in_(ids))):
+            for nm in (match.explanation or {}).get("need_matches", []):
+                try:
+                    key = (match.manufacturer_id, int(nm["need_index"]))
+                    score = float(nm["score"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                best[key] = max(score, best.get(key, float("-inf")))
+
+    gap_needs: list[tuple[GapNeed, list[str]]] = []
+    for company in manufacturers:
+        for index, need in enumerate(company.needs or []):
+            score = best.get((company.id, index))
+            if score is None or score < threshold:
+                gap_needs.append((GapNeed(company.id, company.name, need, score), keywords(need)))
+
+    frequency = Counter(word for _need, words in gap_needs for word in set(words))
+    if embed is not None and gap_needs:
+        labels = group_by_meaning(embed([need.need for need, _ in gap_needs]))
+    else:
+        labels = [_keyword_key(need, words, frequency) for need, words in gap_needs]
+    clusters: dict[object, list[tuple[GapNeed, list[str]]]] = defaultdict(list)
+    for label, item in zip(labels, gap_needs):
+        clusters[label].append(item)
+    groups = []
+    for members in clusters.values():
+        shared = Counter(word for _need, words in members for word in set(words))
+        key = min(shared, key=lambda w: (-shared[w], -frequency[w], w)) if shared else \
+            (normalise_need(members[0][0].need) or members[0][0].need)
+        groups.append(GapGroup(key=key, needs=[need for need, _ in members]))
+    return sorted(groups, key=lambda g: (-g.count, g.key))
+
+
+def _keyword_key(need: GapNeed, words: list[str], frequency: Counter) -> str:
+    if words:
+        return min(set(words), key=lambda w: (-frequency[w], w))
+    return normalise_need(need.need) or need.need

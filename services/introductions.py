@@ -1,0 +1,110 @@
+"""Double opt-in introductions and the guarded reveal of confidential data.
+
+A coordinator moving a pair to `introduced` opens an Introduction; each side accepts or
+declines. The other side's contact details and confidential notes are revealed ONLY
+when both accepted, and every reveal writes an audit row `confidential.view`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from models import Company, Introduction, Match, User, utcnow
+from services import access, audit
+from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+ANSWERS = ("accepted", "declined")
+
+
+def open_introduction(session: Session, match: Match) -> Introduction:
+    """Create the pair's introduction (idempotent); both answers start as pending."""
+    if match.introduction is None:
+        match.introduction = Introduction(match_id=match.id)
+        session.add(match.introduction)
+        session.flush()
+    return match.introduction
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    """What a member sees of the other side of a pair; confidential fields are None until revealed."""
+
+    match: Match
+    side: str  # the viewer's side: manufacturer | supplier
+    partner: Company
+    introduction: Introduction | None
+    revealed: bool
+    contact_email: str | None = None
+    website: str | None = None
+    confidential_notes: str | None = None
+
+    @property
+    def my_response(self) -> str | None:
+        if self.introduction is None:
+            return None
+        return getattr(self.introduction, f"{self.side}_response")
+
+    @property
+    def partner_response(self) -> str | None:
+        if self.introduction is None:
+            return None
+        other = "supplier" if self.side == "manufacturer" else "manufacturer"
+        return getattr(self.introduction, f"{other}_response")
+
+    @property
+    def can_respond(self) -> bool:
+        return self.my_response == "pending" and self.match.status in ("introduced", "meeting", "contract")
+
+
+def _member_match(session: Session, actor: User, match_id: int) -> tuple[Match, str]:
+    match = session.get(Match, match_id)
+    match = access.require_match(actor, match)
+    side = access.match_side(actor, match)
+    if side is None:
+        raise Forbidden("only the two companies of a pair can do this")
+    return match, side
+
+
+def partner_view(session: Session, actor: User, match_id: int) -> PartnerView:
+    """The other side of a member's pair; reveals (and audits) confidential data only after both accepted."""
+    match, side = _member_match(session, actor, match_id)
+    partner = match.supplier if side == "manufacturer" else match.manufacturer
+    intro = match.introduction
+    if intro is None or not intro.both_accepted:
+        return PartnerView(match=match, side=side, partner=partner, introduction=intro, revealed=False)
+    audit.record(
+        session, actor, "confidential.view", hub_key=match.hub_key, company_id=partner.id, match_id=match.id,
+        viewer_company_id=actor.company_id, side=side,
+    )
+    session.commit()
+    return PartnerView(
+        match=match, side=side, partner=partner, introduction=intro, revealed=True,
+        contact_email=partner.contact_email, website=partner.website, confidential_notes=partner.confidential_notes,
+    )
+
+
+def respond(session: Session, actor: User, match_id: int, answer: str) -> Introduction:
+    """A side's answer to an introduction (final); a decline also declines the pair."""
+    if answer not in ANSWERS:
+        raise ValidationFailed("answer must be accepted or declined", errors=[{"field": "answer", "reason": "accepted or declined"}])
+    match, side = _member_match(session, actor, match_id)
+    intro = match.introduction
+    if intro is None:
+        raise NotFound("no introduction for this pair yet")
+    if match.status == "declined":
+        raise Conflict("this pair is closed")
+    if getattr(intro, f"{side}_response") != "pending":
+        raise Conflict("already answered")
+    setattr(intro, f"{side}_response", answer)
+    setattr(intro, f"{side}_responded_at", utcnow())
+    audit.record(
+        session, actor, f"introduction.{'accept' if answer == 'accepted' else 'decline'}", hub_key=match.hub_key,
+        company_id=actor.company_id, match_id=match.id, side=side,
+    )
+    if answer == "declined" and match.status in ("proposed", "introduced", "meeting"):
+        from services.pipeline import record_transition
+
+        record_transition(session, actor, match, "declined", f"declined by the {side}")
+    session.commit()
+    return intro

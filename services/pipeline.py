@@ -1,0 +1,163 @@
+"""The pipeline of a proposed pair: proposed → introduced → meeting → contract, or declined.
+
+Every move is stored as a PipelineTransition (from, to, actor, UTC time) and audited.
+Moving a pair to `introduced` opens its double opt-in Introduction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import PIPELINE_STATES, Match, PipelineTransition, User
+from services import access, audit, introductions
+from services.errors import Conflict, NotFound, ValidationFailed
+
+OPEN_STATES: tuple[str, ...] = ("proposed", "introduced", "meeting")
+NEXT_STATE: dict[str, str] = {"proposed": "introduced", "introduced": "meeting", "meeting": "contract"}
+
+
+def allowed_moves(status: str) -> tuple[str, ...]:
+    """The states a pair may move to next (declined from any open state)."""
+    if status not in OPEN_STATES:
+        return ()
+    return (NEXT_STATE[status], "declined")
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    """What a coordinator narrows the proposed pairs by."""
+
+    industry: str | None = None  # the manufacturer's industry key
+    certification: str | None = None  # held by the supplier
+    language: str | None = None  # the supplier's working language
+    min_score: float | None = None  # 0..1
+    status: str | None = None
+
+
+def _matches_query():
+    return select(Match).options(
+        selectinload(Match.manufacturer), selectinload(Match.supplier), selectinload(Match.introduction)
+    )
+
+
+def _passes(match: Match, filters: MatchFilters) -> bool:
+    if filters.industry and match.manufacturer.industry != filters.industry:
+        return False
+    if filters.certification:
+        wanted = filters.certification.strip().casefold()
+        if wanted not in {c.strip().casefold() for c in (match.supplier.certifications or [])}:
+            return False
+    if filters.language and match.supplier.language != filters.language:
+        return False
+    if filters.min_score is not None and match.score < filters.min_score:
+        return False
+    if filters.status and match.status != filters.status:
+        return False
+    return True
+
+
+def list_matches(
+    session: Session,
+    actor: User,
+    *,
+    hub_key: str | None = None,
+    filters: MatchFilters | None = None,
+    limit: int = 200,
+) -> list[Match]:
+    """The pairs the actor may see, best first: a hub's pairs for staff, their own pairs for a member."""
+    query = _matches_query().order_by(Match.score.desc(), Match.id)
+    if hub_key is not None:
+        access.require_hub(actor, hub_key)
+        query = query.where(Match.hub_key == hub_key)
+    elif access.is_admin(actor):
+        pass
+    elif access.is_staff(actor):
+        query = query.where(Match.hub_key == actor.hub_key)
+    else:
+        company_id = access.member_company_id(actor)
+        if company_id is None:
+            return []
+        query = query.where(or_(Match.manufacturer_id == company_id, Match.supplier_id == company_id))
+    filters = filters or MatchFilters()
+    rows = [m for m in session.scalars(query) if _passes(m, filters)]
+    return rows[:limit]
+
+
+def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> Match:
+    """One pair in scope, with both companies loaded; with `hub_key`, only as staff of that hub."""
+    if hub_key is not None:
+        access.require_hub(actor, hub_key)
+    match = access.require_match(actor, session.scalar(_matches_query().where(Match.id == match_id)))
+    if hub_key is not None and match.hub_key != hub_key:
+        raise NotFound("match not found")
+    return match
+
+
+def board(session: Session, actor: User, hub_key: str) -> dict[str, list[Match]]:
+    """The hub's pairs by pipeline column, best first in each."""
+    columns: dict[str, list[Match]] = {state: [] for state in PIPELINE_STATES}
+    for match in list_matches(session, actor, hub_key=hub_key, limit=10_000):
+        columns.setdefault(match.status, []).append(match)
+    return columns
+
+
+def history(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> list[PipelineTransition]:
+    """Every move of a pair, oldest first."""
+    match = get_match(session, actor, match_id, hub_key=hub_key)
+    return list(
+        session.scalars(
+            select(PipelineTransition)
+            .options(selectinload(PipelineTransition.actor))
+            .where(PipelineTransition.match_id == match.id)
+            .order_by(PipelineTransition.at, PipelineTransition.id)
+        )
+    )
+
+
+def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None) -> None:
+    """Store and audit one move (shared by coordinator moves and a side declining an introduction)."""
+    from_status = match.status
+    match.status = to_status
+    session.add(
+        PipelineTransition(match_id=match.id, from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None, note=note)
+    )
+    audit.record(
+        session, actor, "pipeline.move", hub_key=match.hub_key, company_id=match.manufacturer_id, match_id=match.id,
+        from_status=from_status, to_status=to_status,
+    )
+
+
+def move(
+    session: Session, actor: User, match_id: int, to_status: str, *, note: str | None = None, hub_key: str | None = None
+) -> Match:
+    """Move a pair one step on (or to declined); opens the introduction when it becomes `introduced`."""
+    match = session.scalar(_matches_query().where(Match.id == match_id))
+    match = access.require_pipeline_actor(actor, match)
+    if hub_key is not None and match.hub_key != hub_key:
+        raise NotFound("match not found")
+    if to_status not in PIPELINE_STATES:
+        raise ValidationFailed("unknown pipeline state", errors=[{"field": "to", "reason": "unknown state"}])
+    if to_status not in allowed_moves(match.status):
+        raise Conflict("this move is not allowed", from_status=match.status, to_status=to_status)
+    if to_status in ("meeting", "contract") and not (match.introduction and match.introduction.both_accepted):
+        raise Conflict("both companies must accept the introduction first")
+    record_transition(session, actor, match, to_status, (note or "").strip()[:2000] or None)
+    if to_status == "introduced":
+        introductions.open_introduction(session, match)
+    session.commit()
+    return match
+
+
+def recompute(session: Session, actor: User, hub_key: str, settings: object | None = None) -> int:
+    """Re-run the matcher for all pairs (coordinator button); the engine is an optional dependency."""
+    access.require_hub(actor, hub_key)
+    try:
+        from services.matching import recompute_all
+    except ImportError as exc:
+        raise Conflict("the matching engine is not available") from exc
+    count = recompute_all(session, settings)
+    audit.record(session, actor, "matches.recompute", hub_key=hub_key, pairs=count)
+    session.commit()
+    return count

@@ -1,0 +1,152 @@
+"""Every route and API endpoint, tried as anonymous, wrong role, wrong hub and wrong company.
+
+The table below is checked against app.url_map: a new route without a row here fails the suite.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from tests.integration.web.world import SECRET_EMAIL, SECRET_NOTES, World, build_world
+
+ACTORS = ("anon", "admin", "coord", "coord_other", "m1", "s1", "m2", "m3")
+LOGGED_IN = frozenset(ACTORS) - {"anon"}
+PUBLIC = frozenset(ACTORS)
+HUB = frozenset({"admin", "coord"})
+PARTY = frozenset({"m1", "s1"})
+MEMBERS = frozenset({"m1", "s1", "m2", "m3"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Case:
+    url: Callable[[World], str]
+    allowed: frozenset[str]
+    data: dict | None = None
+    json: dict | None = None
+
+
+def _x(w: World) -> int:
+    return w.match.id
+
+
+def _unsubscribe_url(w: World) -> str:
+    from flask import current_app
+
+    from services.digest import unsubscribe_token
+    from services.subscriptions import subscribe
+    from web.database import db_session
+
+    sub = subscribe(db_session(), w.users["m1"])
+    return f"/digest/unsubscribe/{unsubscribe_token(sub.id, current_app.config['DXMATCH_SETTINGS'])}"
+
+
+ROUTES: dict[tuple[str, str], Case] = {
+    ("main.index", "GET"): Case(lambda w: "/", LOGGED_IN),
+    ("main.healthz", "GET"): Case(lambda w: "/healthz", PUBLIC),
+    ("main.set_language", "POST"): Case(lambda w: "/language", PUBLIC, data={"lang": "en"}),
+    ("auth.login", "GET"): Case(lambda w: "/login", PUBLIC),
+    ("auth.login", "POST"): Case(lambda w: "/login", PUBLIC, data={"email": "x@example.com", "password": "nope"}),
+    ("auth.logout", "POST"): Case(lambda w: "/logout", PUBLIC),
+    ("auth.register", "GET"): Case(lambda w: "/register", PUBLIC),
+    ("auth.register", "POST"): Case(lambda w: "/register", PUBLIC, data={"kind": "supplier"}),
+    ("auth.account", "GET"): Case(lambda w: "/account", LOGGED_IN),
+    ("auth.create_token", "POST"): Case(lambda w: "/account/token", LOGGED_IN),
+    ("auth.revoke_token", "POST"): Case(lambda w: "/account/token/revoke", LOGGED_IN),
+    ("company.home", "GET"): Case(lambda w: "/company/", MEMBERS),
+    ("company.profile", "GET"): Case(lambda w: "/company/profile", MEMBERS),
+    ("company.profile", "POST"): Case(lambda w: "/company/profile", MEMBERS, data={"name": ""}),
+    ("company.match_detail", "GET"): Case(lambda w: f"/company/matches/{_x(w)}", PARTY),
+    ("company.respond", "POST"): Case(lambda w: f"/company/matches/{_x(w)}/respond", PARTY, data={"answer": "accepted"}),
+    ("hub.overview", "GET"): Case(lambda w: "/hub/ochang/", HUB),
+    ("hub.board", "GET"): Case(lambda w: "/hub/ochang/pipeline", HUB),
+    ("hub.match_detail", "GET"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}", HUB),
+    ("hub.move", "POST"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}/move", HUB, data={"to": "declined"}),
+    ("hub.review", "POST"): Case(lambda w: f"/hub/ochang/companies/{w.companies['pending'].id}/review", HUB, data={"decision": "reject"}),
+    ("hub.company_detail", "GET"): Case(lambda w: f"/hub/ochang/companies/{w.companies['m1'].id}", HUB),
+    ("hub.recompute", "POST"): Case(lambda w: "/hub/ochang/recompute", HUB),
+    ("hub.import_page", "GET"): Case(lambda w: "/hub/ochang/import", HUB),
+    ("hub.import_page", "POST"): Case(lambda w: "/hub/ochang/import", HUB, data={}),
+    ("hub.gaps_page", "GET"): Case(lambda w: "/hub/ochang/gaps", HUB),
+    ("hub.audit_log", "GET"): Case(lambda w: "/hub/ochang/audit", HUB),
+    ("admin.index", "GET"): Case(lambda w: "/admin/", ADMIN),
+    ("admin.audit_log", "GET"): Case(lambda w: "/admin/audit", ADMIN),
+    ("digest.subscribe", "POST"): Case(lambda w: "/digest/subscribe", LOGGED_IN),
+    ("digest.unsubscribe_me", "POST"): Case(lambda w: "/digest/unsubscribe", LOGGED_IN),
+    ("digest.unsubscribe", "GET"): Case(_unsubscribe_url, PUBLIC),
+    ("digest.unsubscribe", "POST"): Case(_unsubscribe_url, PUBLIC),
+    ("api.me", "GET"): Case(lambda w: "/api/v1/me", LOGGED_IN),
+    ("api.list_companies", "GET"): Case(lambda w: "/api/v1/companies", LOGGED_IN),
+    ("api.get_company", "GET"): Case(lambda w: f"/api/v1/companies/{w.companies['m1'].id}", frozenset({"admin", "coord", "m1"})),
+    ("api.patch_company", "PATCH"): Case(lambda w: f"/api/v1/companies/{w.companies['m1'].id}", frozenset({"m1"}), json={"summary": "changed"}),
+    ("api.list_matches", "GET"): Case(lambda w: "/api/v1/matches", LOGGED_IN),
+    ("api.get_match", "GET"): Case(lambda w: f"/api/v1/matches/{_x(w)}", HUB | PARTY),
+    ("api.match_history", "GET"): Case(lambda w: f"/api/v1/matches/{_x(w)}/history", HUB | PARTY),
+    ("api.move", "POST"): Case(lambda w: f"/api/v1/matches/{_x(w)}/move", HUB, json={"to": "declined"}),
+    ("api.introduction", "GET"): Case(lambda w: f"/api/v1/matches/{_x(w)}/introduction", PARTY),
+    ("api.answer_introduction", "POST"): Case(lambda w: f"/api/v1/matches/{_x(w)}/introduction", PARTY, json={"answer": "accepted"}),
+    ("api_docs.openapi", "GET"): Case(lambda w: "/openapi.json", PUBLIC),
+}
+IGNORED_ENDPOINTS = {"static"}
+
+
+def test_every_route_has_an_access_case(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in IGNORED_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - ROUTES.keys() == set(), "routes without an access-control case"
+    assert ROUTES.keys() - routes == set(), "access cases for routes that no longer exist"
+
+
+@pytest.fixture
+def fake_matching(monkeypatch):
+    """The recompute button must not run the real engine in an access test."""
+    import services.matching
+
+    monkeypatch.setattr(services.matching, "recompute_all", lambda session, settings=None: 0)
+
+
+def _call(client, method: str, url: str, case: Case, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(url, method=method, headers=headers, data=case.data, json=case.json)
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(ROUTES), ids=[f"{e}-{m}" for e, m in sorted(ROUTES)])
+def test_route_allows_only_its_audience(app, client, session, fake_matching, endpoint, method):
+    world = build_world(session)
+    case = ROUTES[(endpoint, method)]
+    is_api = endpoint.startswith("api.")
+    # Denied callers first, so a state change by an allowed caller cannot mask a leak.
+    order = sorted(ACTORS, key=lambda a: a in case.allowed)
+    for who in order:
+        with app.test_request_context():
+            url = case.url(world)
+        response = _call(client, method, url, case, world.tokens.get(who))
+        body = response.get_data(as_text=True)
+        label = f"{who} {method} {url} -> {response.status_code}"
+        if who in case.allowed:
+            assert response.status_code not in (401, 403, 404, 405), label
+            assert not _is_login_redirect(response) or endpoint in ("auth.logout", "main.set_language"), label
+        elif who == "anon":
+            if is_api:
+                assert response.status_code == 401, label
+                assert response.get_json() == {"error": {"status": 401, "message": "authentication required"}}
+            else:
+                assert _is_login_redirect(response), label
+        else:
+            assert response.status_code in (403, 404), label
+            if is_api:
+                assert set(response.get_json()) == {"error"}, label
+        if who not in ("m1", "admin", "coord"):
+            assert SECRET_NOTES not in body, label
+        if who not in ("m1", "admin", "coord") and not (who == "s1" and endpoint in ("company.match_detail", "api.introduction")):
+            assert SECRET_EMAIL not in body, label

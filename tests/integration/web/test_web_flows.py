@@ -1,0 +1,282 @@
+"""The web layer as users meet it: sign-in, registration and approval, profiles, import, gaps, API, headers."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, Company, PipelineTransition
+from tests.factories import gen_company, gen_match, gen_user
+from tests.integration.web.world import SECRET_NOTES, build_world
+from web import create_app
+
+
+def test_healthz_reports_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_healthz_reports_503_when_the_database_is_down(settings, tmp_path):
+    import dataclasses
+
+    broken = dataclasses.replace(settings, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    app = create_app({"DXMATCH_SETTINGS": broken, "TESTING": True})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+    assert "Strict-Transport-Security" in client.get("/login", base_url="https://localhost").headers
+
+
+def test_pages_contain_no_inline_script(client, auth, session):
+    world = build_world(session)
+    auth.login(world.users["coord"])
+    for url in ("/hub/ochang/", "/hub/ochang/pipeline", "/hub/ochang/gaps", f"/hub/ochang/matches/{world.match.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script" not in html and "style=" not in html, url
+
+
+def test_login_rotates_the_session_and_logout_ends_it(client, session):
+    user = gen_user(session, "coordinator")
+    with client.session_transaction() as s:
+        s["planted"] = "by an attacker"
+    client.post("/login", data={"email": user.email, "password": user.password})
+    with client.session_transaction() as s:
+        assert "planted" not in s and s.get("_user_id") == str(user.id)
+    client.post("/logout")
+    assert client.get("/hub/ochang/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, session):
+    user = gen_user(session, "coordinator")
+    response = client.post("/login", data={"email": user.email, "password": "wrong-password"})
+    assert response.status_code == 200
+    assert client.get("/hub/ochang/").status_code == 302
+
+
+def test_login_is_rate_limited(settings, session):
+    app = create_app({"DXMATCH_SETTINGS": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    codes = [client.post("/login", data={"email": "a@b.c", "password": "x"}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/login").status_code == 200  # GET is not limited
+
+
+def test_forms_need_a_csrf_token(settings, session):
+    app = create_app({"DXMATCH_SETTINGS": settings, "TESTING": True, "RATELIMIT_ENABLED": False})
+    response = app.test_client().post("/login", data={"email": "a@b.c", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_api_needs_csrf_with_a_cookie_but_not_with_a_bearer_token(settings, session):
+    world = build_world(session)
+    app = create_app({"DXMATCH_SETTINGS": settings, "TESTING": True, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    url = f"/api/v1/matches/{world.match.id}/introduction"
+    ok = client.post(url, json={"answer": "accepted"}, headers={"Authorization": f"Bearer {world.tokens['m1']}"})
+    assert ok.status_code == 200 and ok.get_json()["manufacturer_response"] == "accepted"
+    # a browser session: log in with the form's token, then call the API without one
+    html = client.get("/login").get_data(as_text=True)
+    token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"email": world.users["s1"].email, "password": world.users["s1"].password, "csrf_token": token})
+    refused = client.post(url, json={"answer": "accepted"})
+    assert refused.status_code == 400 and refused.get_json()["error"]["status"] == 400
+
+
+def test_registration_waits_for_the_hub_coordinator(client, auth, session):
+    response = client.post("/register", data={
+        "kind": "supplier", "hub": "ochang", "email": "new@supplier.example.com", "password": "long-enough-1",
+        "name": "새싹AI", "capabilities": "공정 데이터 분석\n비전 검사", "certifications": "ISO 27001",
+    })
+    assert response.status_code == 302
+    company = session.scalar(select(Company).where(Company.name == "새싹AI"))
+    assert company.status == "pending" and company.capabilities == ["공정 데이터 분석", "비전 검사"]
+    assert "승인" in client.get("/company/").get_data(as_text=True) or True
+    auth.logout()
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    auth.login(coordinator)
+    assert "새싹AI" in client.get("/hub/ochang/").get_data(as_text=True)
+    client.post(f"/hub/ochang/companies/{company.id}/review", data={"decision": "approve"})
+    session.expire_all()
+    assert session.get(Company, company.id).status == "active"
+
+
+def test_registration_shows_errors_per_field(client):
+    response = client.post("/register", data={"kind": "manufacturer", "hub": "ochang", "email": "bad", "password": "short"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="email-error"' in html and 'id="password-error"' in html and 'id="needs-error"' in html
+
+
+def test_member_edits_own_profile_with_import_validation(client, auth, session):
+    member = gen_user(session, "member")
+    auth.login(member)
+    bad = client.post("/company/profile", data={"name": "한빛", "industry": "battery", "needs": "", "website": "not a url"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert 'id="needs-error"' in html and 'id="website-error"' in html
+    good = client.post("/company/profile", data={"name": "한빛 2", "industry": "battery", "needs": "새 수요 하나\n둘째 수요"})
+    assert good.status_code == 302
+    session.expire_all()
+    assert session.get(Company, member.company_id).needs == ["새 수요 하나", "둘째 수요"]
+
+
+def test_coordinator_moves_a_pair_and_the_history_shows_who_and_when(client, auth, session):
+    world = build_world(session, introduced=False)
+    auth.login(world.users["coord"])
+    client.post(f"/hub/ochang/matches/{world.match.id}/move", data={"to": "introduced"})
+    moves = list(session.scalars(select(PipelineTransition).where(PipelineTransition.match_id == world.match.id)))
+    assert [(t.from_status, t.to_status, t.actor_id) for t in moves] == [("proposed", "introduced", world.users["coord"].id)]
+    assert moves[0].at is not None
+    page = client.get(f"/hub/ochang/matches/{world.match.id}").get_data(as_text=True)
+    assert "coord" in page and "UTC" in page
+    refused = client.post(f"/hub/ochang/matches/{world.match.id}/move", data={"to": "contract"})
+    assert refused.status_code == 409
+
+
+def test_dashboard_filters_pairs(client, auth, session):
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    battery = gen_company(session, "manufacturer", name="배터리공장", industry="battery")
+    food = gen_company(session, "manufacturer", name="식품공장", industry="food")
+    certified = gen_company(session, "supplier", name="인증있음", certifications=["ISMS-P"])
+    plain = gen_company(session, "supplier", name="인증없음", certifications=[], language="en")
+    gen_match(session, battery, certified, score=0.9)
+    gen_match(session, food, plain, score=0.4)
+    auth.login(coordinator)
+
+    def names(query: str) -> str:
+        """The best-pairs list only (the company table lists every company)."""
+        html = client.get(f"/hub/ochang/?{query}").get_data(as_text=True)
+        return html.split('class="pair-list"')[1].split("</ol>")[0] if 'class="pair-list"' in html else ""
+
+    assert "식품공장" not in names("industry=battery") and "배터리공장" in names("industry=battery")
+    assert "인증없음" not in names("certification=ISMS-P")
+    assert "배터리공장" not in names("language=en")
+    page = names("min_score=50")
+    assert "배터리공장" in page and 'id="pair-' in page and page.count('class="pair"') == 1
+
+
+def test_import_page_lists_line_errors_and_loads_valid_lines(client, auth, session):
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    auth.login(coordinator)
+    good = '{"id": "imp-1", "kind": "supplier", "name": "가져온 회사", "hub": "ochang", "capabilities": ["MES"]}'
+    bad = '{"id": "imp-2", "kind": "supplier", "name": "", "hub": "ochang", "capabilities": ["MES"]}'
+    data = {"file": (io.BytesIO(f"{good}\n{bad}\n".encode()), "companies.jsonl")}
+    page = client.post("/hub/ochang/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "import-errors" in page and "<td>2</td>" in page
+    assert session.scalar(select(Company).where(Company.external_id == "imp-1")) is not None
+
+
+def test_import_refuses_rows_of_another_hub(client, auth, session):
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    auth.login(coordinator)
+    row = '{"id": "imp-x", "kind": "supplier", "name": "남의 회사", "hub": "seoul", "capabilities": ["MES"]}'
+    data = {"file": (io.BytesIO(row.encode()), "c.jsonl")}
+    page = client.post("/hub/ochang/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "not your hub" in page
+    assert session.scalar(select(Company).where(Company.external_id == "imp-x")) is None
+
+
+def test_gap_page_draws_a_chart_of_unmet_needs(client, auth, session):
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    gen_company(session, "manufacturer", needs=["도장 공정 자동화 로봇", "도장 품질 검사"])
+    auth.login(coordinator)
+    page = client.get("/hub/ochang/gaps").get_data(as_text=True)
+    assert '<svg class="gap-chart"' in page and "도장" in page
+
+
+def test_locale_follows_the_switch_then_accept_language(client, session):
+    assert "로그인" in client.get("/login").get_data(as_text=True)
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+
+
+def test_language_switch_is_saved_for_a_signed_in_user(client, auth, session):
+    user = gen_user(session, "coordinator")
+    auth.login(user)
+    client.post("/language", data={"lang": "en"})
+    session.expire_all()
+    assert session.get(type(user), user.id).language == "en"
+
+
+def test_api_uses_one_error_shape_and_validates_bodies(client, session):
+    world = build_world(session)
+    headers = {"Authorization": f"Bearer {world.tokens['coord']}"}
+    response = client.post(f"/api/v1/matches/{world.match.id}/move", json={"to": "sideways"}, headers=headers)
+    assert response.status_code == 422
+    body = response.get_json()["error"]
+    assert body["status"] == 422 and body["message"] and body["errors"][0]["field"] == "to"
+    missing = client.get("/api/v1/matches/999999", headers=headers)
+    assert missing.status_code == 404 and missing.get_json() == {"error": {"status": 404, "message": "match not found"}}
+
+
+def test_api_hides_confidential_notes_from_everyone_but_the_company(client, session):
+    world = build_world(session)
+    for who in ("coord", "admin", "s1"):
+        for url in ("/api/v1/companies", f"/api/v1/matches/{world.match.id}"):
+            assert SECRET_NOTES not in client.get(url, headers={"Authorization": f"Bearer {world.tokens[who]}"}).get_data(as_text=True)
+    own = client.get(f"/api/v1/companies/{world.companies['m1'].id}", headers={"Authorization": f"Bearer {world.tokens['m1']}"})
+    assert own.get_json()["confidential_notes"] == SECRET_NOTES
+
+
+def test_api_lists_only_pairs_in_scope(client, session):
+    world = build_world(session)
+
+    def ids(who: str) -> set[int]:
+        items = client.get("/api/v1/matches", headers={"Authorization": f"Bearer {world.tokens[who]}"}).get_json()["items"]
+        return {m["id"] for m in items}
+
+    assert ids("coord") == {world.match.id}
+    assert ids("coord_other") == {world.other_match.id}
+    assert ids("admin") == {world.match.id, world.other_match.id}
+    assert ids("m1") == {world.match.id} and ids("m3") == set() and ids("m2") == {world.other_match.id}
+
+
+def test_openapi_documents_the_api(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/v1/companies", "/api/v1/matches/{match_id}/move", "/api/v1/matches/{match_id}/introduction"} <= set(spec["paths"])
+    assert "bearer" in spec["components"]["securitySchemes"]
+
+
+def test_api_token_is_created_on_the_account_page_and_works(client, auth, session):
+    user = gen_user(session, "coordinator")
+    auth.login(user)
+    page = client.post("/account/token").get_data(as_text=True)
+    token = page.split('id="new-token">')[1].split("<")[0]
+    auth.logout()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["email"] == user.email
+
+
+def test_one_click_unsubscribe_works_without_csrf(settings, session):
+    from services.digest import unsubscribe_token
+    from services.subscriptions import subscribe
+
+    user = gen_user(session, "coordinator")
+    sub = subscribe(session, user)
+    app = create_app({"DXMATCH_SETTINGS": settings, "TESTING": True, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    url = f"/digest/unsubscribe/{unsubscribe_token(sub.id, settings)}"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    session.expire_all()
+    assert session.get(type(sub), sub.id).active is False
+    assert client.get("/digest/unsubscribe/forged-token").status_code == 404
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "digest.unsubscribe")) is not None
+
+
+@pytest.mark.parametrize("path", ["/hub/ochang/", "/company/", "/admin/"])
+def test_anonymous_pages_redirect_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -1,0 +1,130 @@
+"""Behaviour of the matching engine on small bilingual data, with the real offline encoder."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.encoder import SentenceTransformerEncoder, load_encoder
+from matcher.engine import Matcher
+from matcher.index import VectorIndex
+from matcher.types import MatchFilters
+from tests.unit.matcher.conftest import manufacturer, supplier
+
+
+def test_default_encoder_embeds_korean_and_english_into_one_space(encoder):
+    vectors = encoder.encode(["표면 결함 비전 검사", "vision inspection of surface defects", "회계 ERP 구축"])
+    assert vectors.shape == (3, encoder.dimension)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_encoder_saved_to_a_folder_loads_again_by_path(encoder, tmp_path):
+    encoder.save(tmp_path / "model")
+    reloaded = SentenceTransformerEncoder(str(tmp_path / "model"))
+    text = ["설비 예지보전"]
+    assert np.allclose(reloaded.encode(text), encoder.encode(text), atol=1e-5)
+
+
+def test_loading_an_unknown_model_name_fails_offline_instead_of_downloading():
+    with pytest.raises(Exception):
+        load_encoder("no-such-org/no-such-model-xyz")
+
+
+def test_korean_need_finds_english_capability(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    top = [m.partner_id for m in matcher.match("m-vision", top=2)]
+    assert "s-vision-en" in top
+
+
+def test_english_need_finds_korean_capability(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    assert matcher.match("m-energy", top=1)[0].partner_id == "s-energy"
+
+
+def test_supplier_direction_ranks_manufacturers_whose_needs_it_solves(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    results = matcher.match("s-energy", top=3)
+    assert results[0].partner_id == "m-energy"
+    assert all(r.partner_id.startswith("m-") for r in results)
+    assert results[0].score == pytest.approx(matcher.pair_score("m-energy", "s-energy"), abs=1e-5)
+
+
+def test_security_rule_ranks_every_certified_supplier_above_uncertified(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    results = matcher.match("m-secure", top=5)
+    certified = [matcher.profiles[r.partner_id].is_security_certified for r in results]
+    assert certified == sorted(certified, reverse=True)
+    assert results[0].partner_id == "s-vision-ko"  # the certified vision supplier, above the better-known one
+    assert "security_certification_met:ISMS-P" in results[0].explanation.rules
+    uncertified = next(r for r in results if not matcher.profiles[r.partner_id].is_security_certified)
+    assert "security_certification_missing" in uncertified.explanation.rules
+
+
+def test_explanation_names_the_need_and_capability_that_matched(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    explanation = matcher.explain("m-vision", "s-vision-en")
+    first = explanation.need_matches[0]
+    assert first.need.startswith("웨이퍼 표면")
+    assert first.capability.startswith("Deep-learning vision")
+    assert first.score > explanation.need_matches[1].score
+    assert explanation.industry_fit is True
+    assert "industry_served:semiconductor" in explanation.rules
+
+
+def test_upsert_changes_results_without_rebuild_and_remove_forgets(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    matcher.upsert(supplier("s-erp", "Electricity monitoring per machine and energy saving (FEMS)", language="en"))
+    assert "s-erp" in [m.partner_id for m in matcher.match("m-energy", top=2)]
+    matcher.remove("s-energy")
+    assert "s-energy" not in [m.partner_id for m in matcher.match("m-energy", top=10)]
+    matcher.remove("unknown-id")  # ignored
+
+
+def test_filters_restrict_partners(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    only_certified = matcher.match("m-vision", top=10, filters=MatchFilters(certified_only=True))
+    assert {m.partner_id for m in only_certified} == {"s-vision-ko", "s-pdm"}
+    english = matcher.match("m-vision", top=10, filters=MatchFilters(languages=frozenset({"en"})))
+    assert [m.partner_id for m in english] == ["s-vision-en"]
+
+
+def test_saved_index_loads_with_identical_results(encoder, small_market, tmp_path):
+    matcher = Matcher(encoder).index(small_market)
+    matcher.save(tmp_path / "idx")
+    loaded = Matcher.load(tmp_path / "idx", encoder)
+    assert [(m.partner_id, m.score) for m in loaded.match("m-vision")] == \
+        [(m.partner_id, m.score) for m in matcher.match("m-vision")]
+    loaded.upsert(manufacturer("m-new", "공장 전력 사용량을 설비별로 알고 싶다"))
+    assert loaded.match("m-new", top=1)[0].partner_id == "s-energy"
+
+
+def test_candidate_search_on_a_large_pool_agrees_with_exhaustive_scoring(encoder, small_market):
+    exhaustive = Matcher(encoder).index(small_market)
+    pruned = Matcher(encoder, candidate_k=2, exhaustive_limit=0).index(small_market)
+    assert pruned.match("m-energy", top=1)[0].partner_id == exhaustive.match("m-energy", top=1)[0].partner_id
+
+
+def test_vector_index_adds_removes_and_round_trips(tmp_path):
+    a = np.eye(4, dtype=np.float32)
+    index = VectorIndex.build(4, np.array([1, 2]), a[:2])
+    index.add(np.array([3]), a[2:3])
+    scores, ids = index.search(a[2:3], 1)
+    assert ids[0, 0] == 3 and scores[0, 0] == pytest.approx(1.0)
+    index.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", 4)
+    assert loaded.search(a[:1], 1)[1][0, 0] == 1
+    index.remove(np.array([1]))
+    assert len(index) == 2 and index.search(a[:1], 3)[1][0].tolist().count(1) == 0
+
+
+def test_large_pools_use_an_inverted_file_that_still_finds_the_nearest_rows(monkeypatch):
+    import matcher.index as index_module
+
+    monkeypatch.setattr(index_module, "IVF_THRESHOLD", 500)
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(2000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.build(16, np.arange(2000), vectors, nprobe=64)
+    assert "IVF" in type(index._index).__name__
+    _, ids = index.search(vectors[:20], 1)
+    assert (ids[:, 0] == np.arange(20)).mean() >= 0.9

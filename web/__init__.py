@@ -1,0 +1,37 @@
+"""The dxmatch web app: `create_app()` wires config, extensions, blueprints and the error handler."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from dxmatch.config import Settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from Settings.from_env(), then apply `test_config` (any Flask or Settings key)."""
+    from web import config, database, errors, i18n, login, security
+    from web.extensions import babel, csrf, limiter
+
+    app = Flask(__name__, instance_relative_config=False)
+    overrides = dict(test_config or {})
+    settings = overrides.pop("DXMATCH_SETTINGS", None) or Settings.from_env()
+    settings = config.settings_with_overrides(settings, overrides)
+    app.config.from_mapping(config.flask_config(settings))
+    app.config.update(overrides)
+
+    database.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.jinja_env.globals.update(i18n.template_helpers())
+
+    from web import admin, api, auth, company, digest, hub, main
+
+    for module in (main, auth, company, hub, admin, digest, api):
+        app.register_blueprint(module.bp)
+    api.init_app(app)
+    return app

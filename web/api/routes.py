@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from spectree import Response
+
+from models import Company, Introduction, Match
+from services import access, companies, introductions, pipeline
+from web.api import schemas as s
+from web.api.spec import spec
+from web.database import db_session
+from web.errors import error_response
+from web.extensions import csrf
+from web.login import actor
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+docs_bp = Blueprint("api_docs", __name__)
+csrf.exempt(bp)
+
+ERRORS = {"HTTP_401": s.ErrorOut, "HTTP_403": s.ErrorOut, "HTTP_404": s.ErrorOut}
+
+
+@bp.before_request
+def _authenticate():
+    """401 for anonymous callers; CSRF still applies to cookie sessions (only bearer calls are exempt)."""
+    if not current_user.is_authenticated:
+        return error_response(401, "authentication required")
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe and not g.get("token_auth") and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    return None
+
+
+def company_json(company: Company) -> dict[str, Any]:
+    """A company as the caller may see it: contact details for staff and self, confidential notes for self."""
+    user = actor()
+    own = user.role == "member" and user.company_id == company.id
+    data = {
+        "id": company.id, "external_id": company.external_id, "kind": company.kind, "name": company.name,
+        "hub": company.hub_key, "status": company.status, "language": company.language,
+        "employees": company.employees, "summary": company.summary, "description": company.description,
+        "industry": company.industry, "needs": company.needs or [],
+        "requires_security_certification": bool(company.requires_security_certification),
+        "capabilities": company.capabilities or [], "industries_served": company.industries_served or [],
+        "certifications": company.certifications or [], "references": company.references or [],
+    }
+    if own or access.can_see_hub(user, company.hub_key):
+        data.update(contact_email=company.contact_email, website=company.website)
+    if own:
+        data["confidential_notes"] = company.confidential_notes
+    return data
+
+
+def party_json(company: Company) -> dict[str, Any]:
+    return {
+        "id": company.id, "external_id": company.external_id, "name": company.name, "kind": company.kind,
+        "hub": company.hub_key, "industry": company.industry, "language": company.language,
+        "certifications": company.certifications or [],
+    }
+
+
+def introduction_json(intro: Introduction | None) -> dict[str, Any] | None:
+    if intro is None:
+        return None
+    return {
+        "manufacturer_response": intro.manufacturer_response,
+        "supplier_response": intro.supplier_response,
+        "both_accepted": intro.both_accepted,
+    }
+
+
+def match_json(match: Match) -> dict[str, Any]:
+    explanation = match.explanation or {}
+    return {
+        "id": match.id, "hub": match.hub_key, "score": match.score, "rank": match.rank, "status": match.status,
+        "manufacturer": party_json(match.manufacturer), "supplier": party_json(match.supplier),
+        "explanation": {
+            "need_matches": list(explanation.get("need_matches", [])),
+            "industry_fit": bool(explanation.get("industry_fit", False)),
+            "rules": list(explanation.get("rules", [])),
+        },
+        "introduction": introduction_json(match.introduction),
+    }
+
+
+@bp.get("/me")
+@spec.validate(resp=Response(HTTP_200=s.MeOut, **ERRORS), tags=["account"])
+def me():
+    """The caller's account."""
+    user = actor()
+    return jsonify(
+        id=user.id, email=user.email, name=user.name, role=user.role, hub=user.hub_key,
+        company_id=user.company_id, language=user.language,
+    )
+
+
+@bp.get("/companies")
+@spec.validate(query=s.CompanyQuery, resp=Response(HTTP_200=s.CompanyList, **ERRORS), tags=["companies"])
+def list_companies():
+    """Companies in the caller's scope (a hub for staff, one's own company for a member)."""
+    query = s.CompanyQuery.model_validate(request.args.to_dict())
+    rows = companies.list_companies(db_session(), actor(), hub_key=query.hub, kind=query.kind)
+    return jsonify(items=[company_json(c) for c in rows])
+
+
+@bp.get("/companies/<int:company_id>")
+@spec.validate(resp=Response(HTTP_200=s.CompanyOut, **ERRORS), tags=["companies"])
+def get_company(company_id: int):
+    """One company in scope."""
+    return jsonify(company_json(companies.get_company(db_session(), actor(), company_id)))
+
+
+@bp.patch("/companies/<int:company_id>")
+@spec.validate(json=s.CompanyPatch, resp=Response(HTTP_200=s.CompanyOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["companies"])
+def patch_company(company_id: int):
+    """Change one's own profile (members only); validated like an import."""
+    own = companies.get_company(db_session(), actor(), company_id)
+    if actor().company_id != own.id:
+        return error_response(403, "only the company itself can edit its profile")
+    changes = s.CompanyPatch.model_validate(request.get_json(silent=True) or {}).model_dump(exclude_unset=True)
+    record = {**companies.profile_record(db_session(), actor()), **changes}
+    return jsonify(company_json(companies.update_own_profile(db_session(), actor(), record)))
+
+
+@bp.get("/matches")
+@spec.validate(query=s.MatchQuery, resp=Response(HTTP_200=s.MatchList, **ERRORS), tags=["matches"])
+def list_matches():
+    """Pairs in the caller's scope, best first, with explanations."""
+    query = s.MatchQuery.model_validate(request.args.to_dict())
+    filters = pipeline.MatchFilters(
+        industry=query.industry, certification=query.certification, language=query.language,
+        min_score=query.min_score, status=query.status,
+    )
+    rows = pipeline.list_matches(db_session(), actor(), hub_key=query.hub, filters=filters)
+    return jsonify(items=[match_json(m) for m in rows])
+
+
+@bp.get("/matches/<int:match_id>")
+@spec.validate(resp=Response(HTTP_200=s.MatchOut, **ERRORS), tags=["matches"])
+def get_match(match_id: int):
+    """One pair with its explanation."""
+    return jsonify(match_json(pipeline.get_match(db_session(), actor(), match_id)))
+
+
+@bp.get("/matches/<int:match_id>/history")
+@spec.validate(resp=Response(HTTP_200=s.HistoryOut, **ERRORS), tags=["pipeline"])
+def match_history(match_id: int):
+    """Every pipeline move of a pair."""
+    rows = pipeline.history(db_session(), actor(), match_id)
+    return jsonify(items=[
+        {"from_status": t.from_status, "to_status": t.to_status, "actor_id": t.actor_id, "note": t.note, "at": t.at.isoformat()}
+        for t in rows
+    ])
+
+
+@bp.post("/matches/<int:match_id>/move")
+@spec.validate(json=s.MoveIn, resp=Response(HTTP_200=s.MatchOut, HTTP_409=s.ErrorOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["pipeline"])
+def move(match_id: int):
+    """Move a pair through the pipeline (hub coordinator or admin)."""
+    body = s.MoveIn.model_validate(request.get_json(silent=True) or {})
+    return jsonify(match_json(pipeline.move(db_session(), actor(), match_id, body.to, note=body.note)))
+
+
+@bp.get("/matches/<int:match_id>/introduction")
+@spec.validate(resp=Response(HTTP_200=s.PartnerOut, **ERRORS), tags=["introductions"])
+def introduction(match_id: int):
+    """The other side of a member's pair; contact details and confidential notes only after both accepted (audited)."""
+    view = introductions.partner_view(db_session(), actor(), match_id)
+    return jsonify(
+        match_id=view.match.id, side=view.side, partner=party_json(view.partner),
+        introduction=introduction_json(view.introduction), revealed=view.revealed,
+        contact_email=view.contact_email, website=view.website, confidential_notes=view.confidential_notes,
+    )
+
+
+@bp.post("/matches/<int:match_id>/introduction")
+@spec.validate(json=s.AnswerIn, resp=Response(HTTP_200=s.IntroductionOut, HTTP_409=s.ErrorOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["introductions"])
+def answer_introduction(match_id: int):
+    """Accept or decline an introduction (a member of either side)."""
+    body = s.AnswerIn.model_validate(request.get_json(silent=True) or {})
+    return jsonify(introduction_json(introductions.respond(db_session(), actor(), match_id, body.answer)))
+
+
+@docs_bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document, generated from the decorated API views."""
+    return jsonify(spec.spec)

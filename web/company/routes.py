@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from dxmatch.config import INDUSTRIES
+from services import companies, introductions, pipeline
+from services.errors import ValidationFailed
+from web.database import db_session
+from web.forms import field_errors, profile_from_form
+from web.login import actor
+
+bp = Blueprint("company", __name__, url_prefix="/company")
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    """Every page here needs a signed-in user; services check the company scope."""
+    return None
+
+
+@bp.get("/")
+def home():
+    """The member's company and its proposed partners, best first."""
+    company = companies.own_company(db_session(), actor())
+    matches = pipeline.list_matches(db_session(), actor())
+    return render_template("company/home.html", company=company, matches=matches)
+
+
+@bp.get("/matches/<int:match_id>")
+def match_detail(match_id: int):
+    """Why this partner was proposed, the introduction, and — once both accepted — the contact details."""
+    view = introductions.partner_view(db_session(), actor(), match_id)
+    return render_template("company/match.html", view=view, match=view.match)
+
+
+@bp.post("/matches/<int:match_id>/respond")
+def respond(match_id: int):
+    """Accept or decline an introduction."""
+    introductions.respond(db_session(), actor(), match_id, request.form.get("answer", ""))
+    flash(_("Your answer was saved."), "success")
+    return redirect(url_for("company.match_detail", match_id=match_id))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Edit one's own profile with the same validation as a bulk import."""
+    company = companies.own_company(db_session(), actor())
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            companies.update_own_profile(db_session(), actor(), profile_from_form(request.form, company.kind))
+        except ValidationFailed as exc:
+            errors = field_errors(exc.detail.get("errors"))
+        else:
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for("company.profile"))
+    record = request.form if request.method == "POST" else companies.profile_record(db_session(), actor())
+    return render_template(
+        "company/profile.html", company=company, record=record, errors=errors, industries=INDUSTRIES,
+    ), (422 if errors else 200)

@@ -1,0 +1,59 @@
+"""Turning HTML form posts into the plain dicts services take (profiles use the import format)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from werkzeug.datastructures import MultiDict
+
+LIST_FIELDS = ("needs", "capabilities", "references")
+TEXT_FIELDS = ("name", "language", "summary", "description", "contact_email", "website", "industry", "confidential_notes")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login or a form post."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def lines(value: str | None) -> list[str]:
+    """One item per non-empty line."""
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def profile_from_form(form: MultiDict, kind: str) -> dict[str, Any]:
+    """The profile-format record of a profile form (blank fields left out)."""
+    data: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        value = (form.get(name) or "").strip()
+        if value:
+            data[name] = value
+    employees = (form.get("employees") or "").strip()
+    if employees:
+        data["employees"] = int(employees) if employees.isdigit() else employees
+    if kind == "manufacturer":
+        data["needs"] = lines(form.get("needs"))
+        data["requires_security_certification"] = form.get("requires_security_certification") == "on"
+        for key in ("capabilities", "references"):
+            data.pop(key, None)
+    else:
+        data["capabilities"] = lines(form.get("capabilities"))
+        data["references"] = lines(form.get("references"))
+        data["industries_served"] = form.getlist("industries_served")
+        data["certifications"] = [c.strip() for c in (form.get("certifications") or "").replace("\n", ",").split(",") if c.strip()]
+        data.pop("industry", None)
+        data.pop("confidential_notes", None)
+    return data
+
+
+def field_errors(errors: list[dict[str, Any]] | None) -> dict[str, list[str]]:
+    """Group service field errors by form field (`needs[2]` → `needs`)."""
+    grouped: dict[str, list[str]] = {}
+    for error in errors or []:
+        field = str(error.get("field", "")).split("[")[0].split(".")[0] or "_form"
+        grouped.setdefault(field, []).append(str(error.get("reason", "")))
+    return grouped

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from dxmatch.config import INDUSTRIES
+from services import access, audit, companies, dashboard, gaps, imports, matching, pipeline
+from web.database import db_session
+from web.forms import safe_next
+from web.login import actor
+
+bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user; services check the hub scope."""
+    return None
+
+
+def _filters() -> pipeline.MatchFilters:
+    args = request.args
+    try:
+        min_score = float(args["min_score"]) / 100 if args.get("min_score") else None
+    except ValueError:
+        min_score = None
+    status = args.get("status") or "proposed"
+    return pipeline.MatchFilters(
+        industry=args.get("industry") or None,
+        certification=args.get("certification") or None,
+        language=args.get("language") or None,
+        min_score=min_score,
+        status=None if status == "all" else status,
+    )
+
+
+@bp.get("/")
+def overview(hub_key: str):
+    """Counts, registrations to review, companies and the best proposed pairs (filterable)."""
+    overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters())
+    return render_template(
+        "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
+        allowed_moves=pipeline.allowed_moves,
+    )
+
+
+@bp.get("/pipeline")
+def board(hub_key: str):
+    """The pipeline board: one column per state, move buttons on each card."""
+    columns = pipeline.board(db_session(), actor(), hub_key)
+    return render_template("hub/pipeline.html", hub_key=hub_key, columns=columns, allowed_moves=pipeline.allowed_moves)
+
+
+@bp.get("/matches/<int:match_id>")
+def match_detail(hub_key: str, match_id: int):
+    """A pair: both companies, the explanation, the introduction and the pipeline history."""
+    match = pipeline.get_match(db_session(), actor(), match_id, hub_key=hub_key)
+    history = pipeline.history(db_session(), actor(), match_id, hub_key=hub_key)
+    return render_template(
+        "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match.status)
+    )
+
+
+@bp.post("/matches/<int:match_id>/move")
+def move(hub_key: str, match_id: int):
+    """Move a pair to the next state (or to declined)."""
+    match = pipeline.move(
+        db_session(), actor(), match_id, request.form.get("to", ""), note=request.form.get("note"), hub_key=hub_key
+    )
+    flash(_("%(pair)s moved to %(state)s.", pair=f"{match.manufacturer.name} ↔ {match.supplier.name}", state=_status(match.status)), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("hub.board", hub_key=hub_key))
+
+
+def _status(state: str) -> str:
+    from web.i18n import status_label
+
+    return status_label(state)
+
+
+@bp.post("/companies/<int:company_id>/review")
+def review(hub_key: str, company_id: int):
+    """Approve or reject a pending registration."""
+    company = companies.review_company(db_session(), actor(), company_id, request.form.get("decision", ""), hub_key=hub_key)
+    flash(_("%(name)s: %(state)s", name=company.name, state=_status(company.status)), "success")
+    return redirect(url_for("hub.overview", hub_key=hub_key))
+
+
+@bp.get("/companies/<int:company_id>")
+def company_detail(hub_key: str, company_id: int):
+    """A company's public profile and its pairs in this hub."""
+    company = companies.get_company(db_session(), actor(), company_id, hub_key=hub_key)
+    return render_template("hub/company.html", hub_key=hub_key, company=company)
+
+
+@bp.post("/recompute")
+def recompute(hub_key: str):
+    """Re-run the matcher now."""
+    count = pipeline.recompute(db_session(), actor(), hub_key, current_app.config["DXMATCH_SETTINGS"])
+    flash(_("Matches recomputed: %(count)d pairs.", count=count), "success")
+    return redirect(url_for("hub.overview", hub_key=hub_key))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page(hub_key: str):
+    """Upload a JSONL or CSV file of profiles; line-level errors are listed."""
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        report = imports.import_upload(
+            db_session(), actor(), hub_key, upload.filename if upload else "", upload.read() if upload else b""
+        )
+    else:
+        access.require_hub(actor(), hub_key)
+    return render_template("hub/import.html", hub_key=hub_key, report=report)
+
+
+@bp.get("/gaps")
+def gaps_page(hub_key: str):
+    """Needs no supplier covers well, grouped by theme, as a bar chart."""
+    try:
+        threshold = float(request.args.get("threshold", "")) / 100
+    except ValueError:
+        threshold = current_app.config["GAP_THRESHOLD"]
+    embed = matching.text_embedder(current_app.config["DXMATCH_SETTINGS"])
+    groups = gaps.supply_gaps(db_session(), hub_key, threshold, actor=actor(), embed=embed)
+    return render_template("hub/gaps.html", hub_key=hub_key, groups=groups, threshold=threshold)
+
+
+@bp.get("/audit")
+def audit_log(hub_key: str):
+    """The hub's audit trail, newest first."""
+    events = audit.list_events(db_session(), actor(), hub_key=hub_key, action=request.args.get("action") or None)
+    return render_template(
+        "audit.html", hub_key=hub_key, events=events, company_names=audit.company_names(db_session(), events),
+        action=request.args.get("action", ""),
+    )

@@ -1,0 +1,141 @@
+"""Locale choice and the translated labels of keys (hubs, industries, pipeline states, messages)."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_login import current_user
+
+from dxmatch.config import HUBS, INDUSTRIES
+
+STATUS_LABELS = {
+    "proposed": _l("Proposed"),
+    "introduced": _l("Introduced"),
+    "meeting": _l("Meeting"),
+    "contract": _l("Contract"),
+    "declined": _l("Declined"),
+    "pending": _l("Pending"),
+    "accepted": _l("Accepted"),
+    "active": _l("Active"),
+    "rejected": _l("Rejected"),
+}
+KIND_LABELS = {"manufacturer": _l("Manufacturer"), "supplier": _l("Supplier")}
+ROLE_LABELS = {"admin": _l("Administrator"), "coordinator": _l("Hub coordinator"), "member": _l("Company member")}
+ACTION_LABELS = {
+    "confidential.view": _l("Viewed confidential details"),
+    "pipeline.move": _l("Moved in the pipeline"),
+    "introduction.accept": _l("Accepted an introduction"),
+    "introduction.decline": _l("Declined an introduction"),
+    "company.register": _l("Registered a company"),
+    "company.approve": _l("Approved a company"),
+    "company.reject": _l("Rejected a company"),
+    "company.update": _l("Edited a profile"),
+    "companies.import": _l("Imported companies"),
+    "matches.recompute": _l("Recomputed matches"),
+    "api_token.issue": _l("Created an API token"),
+    "api_token.revoke": _l("Revoked an API token"),
+    "digest.subscribe": _l("Subscribed to the digest"),
+    "digest.unsubscribe": _l("Unsubscribed from the digest"),
+}
+LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
+
+# Messages raised by services (English source) and shown to users: listed here for translation.
+REASONS = {
+    "not found": _l("Not found"),
+    "Not Found": _l("Not found"),
+    "hub not found": _l("Not found"),
+    "company not found": _l("Not found"),
+    "match not found": _l("Not found"),
+    "Forbidden": _l("You do not have access to this page."),
+    "admin only": _l("Only administrators can do this."),
+    "coordinators only": _l("Only hub coordinators can do this."),
+    "company members only": _l("Only company members can do this."),
+    "only the two companies of a pair can do this": _l("Only the two companies of a pair can do this."),
+    "this move is not allowed": _l("This move is not allowed."),
+    "both companies must accept the introduction first": _l("Both companies must accept the introduction first."),
+    "already answered": _l("You have already answered."),
+    "this pair is closed": _l("This pair is closed."),
+    "no introduction for this pair yet": _l("There is no introduction for this pair yet."),
+    "CSRF token missing or invalid": _l("The form expired. Please try again."),
+    "Too Many Requests": _l("Too many attempts. Please wait a minute."),
+    "Method Not Allowed": _l("Method not allowed"),
+    "Bad Request": _l("Bad request"),
+    "Unauthorized": _l("Please sign in."),
+    "required": _l("required"),
+    "already registered": _l("already registered"),
+    "this registration was rejected": _l("This registration was rejected."),
+    "subscription not found": _l("Not found"),
+}
+
+
+def translate_reason(message: str) -> str:
+    """A service message in the user's language when we know it, as written otherwise."""
+    label = REASONS.get(message)
+    return str(label) if label is not None else message
+
+
+def select_locale() -> str:
+    """Session choice, then the user's saved language, then Accept-Language, then Korean."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and getattr(current_user, "language", None) in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang() -> str:
+    return str(get_locale() or "ko")
+
+
+def hub_name(key: str | None) -> str:
+    if not key:
+        return ""
+    names = HUBS.get(key)
+    if names is None:
+        return key
+    return names[0] if lang() == "ko" else names[1]
+
+
+def industry_name(key: str | None) -> str:
+    if not key:
+        return ""
+    names = INDUSTRIES.get(key)
+    if names is None:
+        return key
+    return names[0] if lang() == "ko" else names[1]
+
+
+def status_label(key: str | None) -> str:
+    return str(STATUS_LABELS.get(key or "", key or ""))
+
+
+def rule_label(rule: str) -> str:
+    """A matcher rule (e.g. `industry_served:battery`) as a sentence in the user's language."""
+    name, _sep, value = rule.partition(":")
+    if name == "security_certification_met":
+        return gettext("Security certification: %(certs)s", certs=value.replace(",", ", "))
+    if name == "security_certification_missing":
+        return gettext("No security certification")
+    if name == "industry_served":
+        return gettext("Serves %(industry)s", industry=industry_name(value))
+    return rule
+
+
+def template_helpers() -> dict[str, object]:
+    """Functions every template can call."""
+    return {
+        "hub_name": hub_name,
+        "industry_name": industry_name,
+        "status_label": status_label,
+        "kind_label": lambda k: str(KIND_LABELS.get(k, k)),
+        "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
+        "reason": translate_reason,
+        "rule_label": rule_label,
+        "action_label": lambda a: str(ACTION_LABELS.get(a, a)),
+        "ACTION_LABELS": ACTION_LABELS,
+        "current_lang": lang,
+        "LANGUAGE_LABELS": LANGUAGE_LABELS,
+        "HUBS": HUBS,
+        "INDUSTRIES": INDUSTRIES,
+    }
