@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from services import auth
+from services import access, auth, pipeline
 from web.database import db_session
 from web.forms import safe_next
+from web.login import actor
 
 bp = Blueprint("main", __name__)
 
@@ -22,6 +23,16 @@ def index():
     if current_user.role == "coordinator":
         return redirect(url_for("hub.overview", hub_key=current_user.hub_key))
     return redirect(url_for("company.home"))
+
+
+@bp.get("/matches/<int:match_id>")
+@login_required
+def match(match_id: int):
+    """The role-neutral link of a pair (used in mails): a member's partner page, else the hub's page."""
+    found = pipeline.get_match(db_session(), actor(), match_id)
+    if access.match_side(actor(), found) is not None:
+        return redirect(url_for("company.match_detail", match_id=found.id))
+    return redirect(url_for("hub.match_detail", hub_key=found.hub_key, match_id=found.id))
 
 
 @bp.get("/healthz")

@@ -1,29 +1,13 @@
 """The digest HTML as a mail client shows it: rendered in chromium, kept in test-artifacts/."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from dxmatch.config import PROJECT_ROOT
 from services.digest import collect_digest, render_digest, unsubscribe_url, week_start
 from services.digest_i18n import t
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(

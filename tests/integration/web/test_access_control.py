@@ -46,6 +46,7 @@ def _unsubscribe_url(w: World) -> str:
 ROUTES: dict[tuple[str, str], Case] = {
     ("main.index", "GET"): Case(lambda w: "/", LOGGED_IN),
     ("main.healthz", "GET"): Case(lambda w: "/healthz", PUBLIC),
+    ("main.match", "GET"): Case(lambda w: f"/matches/{_x(w)}", HUB | PARTY),
     ("main.set_language", "POST"): Case(lambda w: "/language", PUBLIC, data={"lang": "en"}),
     ("auth.login", "GET"): Case(lambda w: "/login", PUBLIC),
     ("auth.login", "POST"): Case(lambda w: "/login", PUBLIC, data={"email": "x@example.com", "password": "nope"}),

@@ -143,6 +143,17 @@ def test_coordinator_moves_a_pair_and_the_history_shows_who_and_when(client, aut
     assert refused.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("who", "expected"), [("m1", "/company/matches/{id}"), ("s1", "/company/matches/{id}"), ("coord", "/hub/ochang/matches/{id}")]
+)
+def test_the_mail_link_of_a_pair_opens_each_role_s_own_page(client, auth, session, who, expected):
+    world = build_world(session)
+    auth.login(world.users[who])
+    response = client.get(f"/matches/{world.match.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(expected.format(id=world.match.id))
+
+
 def test_dashboard_filters_pairs(client, auth, session):
     coordinator = gen_user(session, "coordinator", hub="ochang")
     battery = gen_company(session, "manufacturer", name="배터리공장", industry="battery")
