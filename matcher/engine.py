@@ -24,7 +24,7 @@ from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier
 from matcher.types import Explanation, Match, MatchFilters, Profile
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
-_FORMAT_VERSION = 2
+_FORMAT_VERSION = 3  # 3: the lexical model carries a bilingual lexicon
 
 
 class Matcher:
@@ -62,7 +62,8 @@ class Matcher:
         """
         profiles = list(profiles)
         self.profiles = {}
-        self._lexical = LexicalModel().fit([t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)])
+        self._lexical = LexicalModel().fit([t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)],
+                                           encoder=self.encoder)
         self._reset_rows()
         self._add(profiles)
         self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
@@ -105,8 +106,9 @@ class Matcher:
                 continue
             texts = [t for _, t, _ in items]
             vectors = self.encoder.encode(texts)
-            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors,
-                                    self._lexical.transform(texts))
+            # needs are the queries: they also carry their words' translations (matcher.lexicon)
+            lexical = self._lexical.transform(texts, translate=rows is self._needs)
+            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors, lexical)
             if update_index:
                 index.add(positions, vectors)
         self._stats_cache.clear()

@@ -1,4 +1,8 @@
-"""Lexical signal: TF-IDF over Kiwi morphemes (Korean) and stemmed words (English), via scikit-learn."""
+"""Lexical signal: TF-IDF over Kiwi morphemes (Korean) and stemmed words (English), via scikit-learn.
+
+With an encoder at fit time, an induced Korean-English lexicon (`matcher.lexicon`) lets a need's
+row also carry the other language's words for the same thing (`transform(..., translate=True)`).
+"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -6,6 +10,9 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from matcher.lexicon import induce_lexicon
 
 from matcher.text import tokenize_many
 
@@ -17,17 +24,30 @@ def _identity(tokens: list[str]) -> list[str]:
 class LexicalModel:
     """A fitted vocabulary and IDF; texts become L2-normalised sparse rows (cosine = dot product)."""
 
-    def __init__(self, min_df: int = 1) -> None:
+    def __init__(self, min_df: int = 1, translation_weight: float = 0.5, min_similarity: float = 0.6) -> None:
         self.min_df = min_df
+        self.translation_weight = translation_weight  # weight of a translated word beside the original
+        self.min_similarity = min_similarity  # lowest encoder cosine for a lexicon pair
 
-    def fit(self, texts: Sequence[str]) -> "LexicalModel":
+    def fit(self, texts: Sequence[str], encoder: object | None = None) -> "LexicalModel":
+        """Learn vocabulary and IDF; with an encoder, also induce the Korean-English lexicon."""
         self.vectorizer_ = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=self.min_df, ngram_range=(1, 1)
         )
         self.vectorizer_.fit(tokenize_many(list(texts)) if texts else [["_"]])
+        size = len(self.vectorizer_.vocabulary_)
+        self.lexicon_ = sparse.csr_matrix((size, size), dtype=np.float32)
+        if encoder is not None and texts:
+            tokens = self.vectorizer_.get_feature_names_out().tolist()
+            self.lexicon_ = induce_lexicon(tokens, encoder, self.min_similarity)
         return self
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str], translate: bool = False) -> sparse.csr_matrix:
+        """L2-normalised TF-IDF rows; `translate` adds each word's lexicon translations (for queries)."""
         if not texts:
             return sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
-        return self.vectorizer_.transform(tokenize_many(list(texts))).astype(np.float32).tocsr()
+        rows = self.vectorizer_.transform(tokenize_many(list(texts))).astype(np.float32).tocsr()
+        lexicon = getattr(self, "lexicon_", None)
+        if translate and lexicon is not None and lexicon.nnz:
+            rows = normalize(rows + self.translation_weight * (rows @ lexicon)).astype(np.float32).tocsr()
+        return rows
