@@ -106,9 +106,8 @@ class Matcher:
                 continue
             texts = [t for _, t, _ in items]
             vectors = self.encoder.encode(texts)
-            # needs are the queries: they also carry their words' translations (matcher.lexicon)
-            lexical = self._lexical.transform(texts, translate=rows is self._needs)
-            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors, lexical)
+            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors,
+                                    self._lexical.transform(texts))
             if update_index:
                 index.add(positions, vectors)
         self._stats_cache.clear()
@@ -128,9 +127,11 @@ class Matcher:
         self._stats_cache.clear()
 
     # ----------------------------------------------------------------- scoring
-    def _query(self, manufacturer_id: str) -> tuple[np.ndarray, sparse.csr_matrix]:
+    def _query(self, manufacturer_id: str, translate: bool = True) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """A manufacturer's need rows; for scoring, their lexical rows carry translations (matcher.lexicon)."""
         positions = self._needs.by_owner.get(manufacturer_id, np.zeros(0, dtype=np.int64))
-        return self._needs.dense[positions], self._needs.lex[positions]
+        lexical = self._needs.lex[positions]
+        return self._needs.dense[positions], self._lexical.translate(lexical) if translate else lexical
 
     def _need_stats(self, manufacturer_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Mean and spread of each need's dense and lexical similarity over a fixed supplier sample."""
@@ -180,7 +181,9 @@ class Matcher:
         suppliers = list(self._caps.by_owner)
         if len(suppliers) <= self.exhaustive_limit:
             return sorted(suppliers)
-        dense_q, lex_q = self._query(manufacturer_id)
+        # the need's own words only: candidates in the other language come from the dense index, and
+        # translations (often common words) would make the inverted-list product several times slower
+        dense_q, lex_q = self._query(manufacturer_id, translate=False)
         _, hits = self._cap_index.search(dense_q, self.candidate_k)
         owner = self._caps.owner
         found = {owner[h] for h in hits.ravel().tolist() if h >= 0}

@@ -47,7 +47,11 @@ class LexicalModel:
         if not texts:
             return sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
         rows = self.vectorizer_.transform(tokenize_many(list(texts))).astype(np.float32).tocsr()
+        return self.translate(rows) if translate else rows
+
+    def translate(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Rows of `transform` plus their words' lexicon translations, L2-normalised again."""
         lexicon = getattr(self, "lexicon_", None)
-        if translate and lexicon is not None and lexicon.nnz:
-            rows = normalize(rows + self.translation_weight * (rows @ lexicon)).astype(np.float32).tocsr()
-        return rows
+        if lexicon is None or not lexicon.nnz or not rows.shape[0]:
+            return rows
+        return normalize(rows + self.translation_weight * (rows @ lexicon)).astype(np.float32).tocsr()

@@ -88,6 +88,9 @@ class Match(Base):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     hub_key: Mapped[str] = mapped_column(ForeignKey("hubs.key"), index=True)  # the manufacturer's hub
     score: Mapped[float] = mapped_column(Float)
+    # set by a recompute that raised the score noticeably: the digest reports the pair as improved
+    previous_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    improved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     rank: Mapped[int] = mapped_column(Integer, default=0)  # rank among the manufacturer's partners
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)

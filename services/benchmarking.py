@@ -41,6 +41,7 @@ class QualityResult:
     metrics: dict
     security_violations: int
     seconds: float
+    without_reranker: dict | None = None  # with a decisions file: the engine alone on the same held-out queries
 
 
 def security_violations(matcher: Matcher, rankings: dict[str, list[str]], depth: int = 10) -> int:
@@ -65,16 +66,18 @@ def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: s
     qrels = load_qrels(qrels_path)
     matcher = Matcher(load_encoder(model)).index(profiles)
     queries = [p.id for p in profiles if p.kind == "manufacturer"]
+    without_reranker = None
     if decisions_path:
         decisions = load_decisions(decisions_path)
-        train_reranker(matcher, decisions)
         seen = {d["manufacturer_id"] for d in decisions}
         queries = [q for q in queries if q not in seen]
+        without_reranker = evaluate({q: matcher.rank_all(q) for q in queries}, qrels, queries)
+        train_reranker(matcher, decisions)
     rankings = {q: matcher.rank_all(q) for q in queries}
     metrics = evaluate(rankings, qrels, queries)
     seconds = round(time.perf_counter() - start, 2)
     metrics["seconds"] = seconds
-    return QualityResult(metrics, security_violations(matcher, rankings), seconds)
+    return QualityResult(metrics, security_violations(matcher, rankings), seconds, without_reranker)
 
 
 def peak_memory_mb() -> float:

@@ -1,6 +1,6 @@
 """The weekly digest: what to tell each subscriber, and sending it exactly once in effect.
 
-Content: a company member reads its new or updated partner proposals (with the one-line
+Content: a company member reads its new or improved partner proposals (with the one-line
 reason) and the state of its introductions; a coordinator reads the hub's new best pairs,
 its pipeline moves and its top unmet needs. Nothing confidential ever goes into a mail.
 
@@ -87,6 +87,7 @@ class PartnerItem:
     reason: str
     is_new: bool
     url: str
+    previous_score: float | None = None  # set when the pair is reported as improved
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class PairItem:
     reason: str
     is_new: bool
     url: str
+    previous_score: float | None = None  # set when the pair is reported as improved
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def _member_sections(
     changed = session.scalars(
         select(Match)
         .where(own_col == company.id, Match.status != "declined")
-        .where(_changed_in(since, until, Match.created_at, Match.updated_at))
+        .where(_changed_in(since, until, Match.created_at, Match.improved_at))
         .order_by(Match.score.desc(), Match.id)
         .limit(LIST_LIMIT)
     ).all()
@@ -209,6 +211,7 @@ def _member_sections(
                 reason=_reason(m),
                 is_new=_as_utc(m.created_at) >= since,
                 url=match_url(base_url, m.id),
+                previous_score=None if _as_utc(m.created_at) >= since else m.previous_score,
             )
         )
     # Introductions: anything that moved in the period, plus every one still waiting for an answer.
@@ -265,7 +268,7 @@ def _best_pairs(
     rows = session.scalars(
         select(Match)
         .where(_in_hub(Match.hub_key, hub_key), Match.status != "declined")
-        .where(_changed_in(since, until, Match.created_at, Match.updated_at))
+        .where(_changed_in(since, until, Match.created_at, Match.improved_at))
         .order_by(Match.score.desc(), Match.id)
         .limit(5)
     ).all()
@@ -278,6 +281,7 @@ def _best_pairs(
             reason=_reason(m),
             is_new=_as_utc(m.created_at) >= since,
             url=match_url(base_url, m.id),
+            previous_score=None if _as_utc(m.created_at) >= since else m.previous_score,
         )
         for m in rows
         if m.manufacturer.status == "active" and m.supplier.status == "active"

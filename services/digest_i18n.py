@@ -19,8 +19,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "[dxmatch] Your weekly matching digest {week}",
     },
     "subject_partners": {
-        "ko": "[dxmatch] 주간 매칭 소식 {week} · 새로 제안되거나 갱신된 파트너 {count}곳",
-        "en": "[dxmatch] Weekly digest {week} · {count} new or updated partner proposals",
+        "ko": "[dxmatch] 주간 매칭 소식 {week} · 새로 제안되거나 적합도가 오른 파트너 {count}곳",
+        "en": "[dxmatch] Weekly digest {week} · {count} new or improved partner proposals",
     },
     "subject_pairs": {
         "ko": "[dxmatch] 주간 허브 소식 {week} · 새로운 우수 매칭 {count}건",
@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Here is what changed in the {hub} hub last week.",
     },
     "period": {"ko": "기간", "en": "Period"},
-    "section_partners": {"ko": "새로 제안되거나 갱신된 파트너", "en": "New or updated partner proposals"},
+    "section_partners": {"ko": "새로 제안되거나 적합도가 오른 파트너", "en": "New or improved partner proposals"},
     "section_partners_empty": {
         "ko": "이번 주에는 새로 제안된 파트너가 없습니다.",
         "en": "No new partner proposals this week.",
@@ -55,7 +55,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Needs whose best supplier fit is low: worth recruiting suppliers for.",
     },
     "badge_new": {"ko": "신규", "en": "New"},
-    "badge_updated": {"ko": "갱신", "en": "Updated"},
+    "badge_improved": {"ko": "적합도 상승", "en": "Improved"},
+    "was": {"ko": "이전", "en": "was"},
     "score": {"ko": "적합도", "en": "Fit"},
     "best_fit": {"ko": "최고 적합도", "en": "Best fit"},
     "reason": {"ko": "추천 이유", "en": "Why"},

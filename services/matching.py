@@ -22,11 +22,13 @@ from matcher.encoder import load_encoder
 from matcher.engine import Matcher
 from matcher.types import Explanation, MatchFilters, Profile
 from models import Company, Match
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 PROPOSALS_PER_MANUFACTURER = 10
 MIN_PROPOSAL_SCORE = 0.02  # below this nothing the manufacturer asked for is plausibly solved
+IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
 
 _MATCHERS: dict[str, tuple[str, Matcher]] = {}  # database url -> (fingerprint, matcher)
 
@@ -123,6 +125,8 @@ def propose_for(session: Session, matcher: Matcher, manufacturer: Company,
         if row is None:
             row = Match(manufacturer_id=manufacturer.id, supplier_id=supplier.id, status="proposed")
             session.add(row)
+        elif result.score >= row.score + IMPROVEMENT_MARGIN:
+            row.previous_score, row.improved_at = row.score, utcnow()
         row.hub_key = manufacturer.hub_key
         row.score = result.score
         row.rank = rank

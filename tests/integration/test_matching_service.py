@@ -38,6 +38,26 @@ def test_recompute_keeps_pipeline_state_of_pairs_already_moved(session, settings
     assert session.scalar(select(Match).where(Match.supplier_id == vision.id)).status == "meeting"
 
 
+def test_a_recompute_that_raises_a_score_marks_the_pair_improved_and_a_lower_one_does_not(session, settings):
+    m, vision, *_ = _market(session)
+    matching.recompute_all(session, settings)
+    row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
+    fresh = row.score
+    assert row.improved_at is None and row.previous_score is None
+
+    row.score = fresh - 0.2  # as if an earlier profile had matched worse
+    session.commit()
+    matching.recompute_all(session, settings)
+    row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
+    assert row.improved_at is not None and row.previous_score == fresh - 0.2 and row.score == fresh
+
+    row.improved_at, row.previous_score, row.score = None, None, fresh + 0.2  # now the recompute lowers it
+    session.commit()
+    matching.recompute_all(session, settings)
+    row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
+    assert row.improved_at is None and row.score == fresh
+
+
 def test_changed_supplier_is_reindexed_and_its_proposals_refreshed(session, settings):
     m, vision, _, erp = _market(session)
     matching.recompute_all(session, settings)

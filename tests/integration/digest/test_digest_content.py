@@ -1,13 +1,14 @@
 """What each subscriber reads, in which language, and what never appears in a mail."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import update
 
 from models import Match
-from services.digest import collect_digest, send_weekly_digest, week_start
+from services.digest import collect_digest, render_digest, send_weekly_digest, week_start
 from services.mailer import FileOutboxMailer
 
 
@@ -66,7 +67,7 @@ def test_an_english_member_reads_english(session, settings, world):
     assert mail["Subject"].startswith("[dxmatch] Weekly digest")
     for body in (text, html):
         assert "Hello Jane Doe," in body
-        assert "New or updated partner proposals" in body
+        assert "New or improved partner proposals" in body
         assert "데이터팩토리" in body  # the partner's name stays as the partner wrote it
         assert "Cold-chain temperature monitoring → IoT 온도 로깅" in body
     assert "안녕하세요" not in text
@@ -122,9 +123,14 @@ def test_the_next_digest_shows_only_what_changed_since_the_last_one(session, set
     send_to_outbox(session, settings, world.week)
     later = next_week(world.week)
     improved = world.matches["m1s2"]
+    old_score = improved.score
     session.execute(
-        update(Match).where(Match.id == improved.id).values(score=0.93, updated_at=week_start(world.week) + timedelta(days=2))
+        update(Match).where(Match.id == improved.id).values(
+            previous_score=old_score, score=0.93, improved_at=week_start(world.week) + timedelta(days=2))
     )
+    moved_only = world.matches["m1s1"]  # a pipeline move or an equal score is not an improvement
+    session.execute(update(Match).where(Match.id == moved_only.id).values(
+        status="meeting", updated_at=week_start(world.week) + timedelta(days=2)))
     session.commit()
     session.expire_all()
 
@@ -132,6 +138,25 @@ def test_the_next_digest_shows_only_what_changed_since_the_last_one(session, set
 
     assert [(p.partner_name, p.is_new) for p in content.partners] == [("Predictive Works", False)]
     assert content.partners[0].score == 0.93
+    assert content.partners[0].previous_score == old_score == 0.72
+
+
+def test_an_improved_partner_shows_its_old_and_new_fit_in_both_languages(session, settings, world):
+    send_to_outbox(session, settings, world.week)
+    improved = world.matches["m1s2"]
+    old_score = improved.score
+    session.execute(update(Match).where(Match.id == improved.id).values(
+        previous_score=old_score, score=0.93, improved_at=week_start(world.week) + timedelta(days=2)))
+    session.commit()
+    session.expire_all()
+
+    for language, badge, was in (("ko", "적합도 상승", "이전"), ("en", "Improved", "was")):
+        content = collect_digest(session, world.users["kim"], next_week(world.week), week_start(world.week),
+                                 settings.base_url)
+        content = dataclasses.replace(content, language=language)
+        rendered = render_digest(content, "http://example.test/unsubscribe")
+        for body in (rendered.html, rendered.text):
+            assert badge in body and was in body and "93%" in body and f"{round(old_score * 100)}%" in body
 
 
 def test_an_empty_digest_is_not_sent(session, settings, world):
