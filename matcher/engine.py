@@ -21,9 +21,11 @@ from matcher.index import VectorIndex
 from matcher.lexical import LexicalModel
 from matcher.rows import RowStore
 from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
+from matcher.text import tokenize_many
 from matcher.types import Explanation, Match, MatchFilters, Profile
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
+_QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
 _FORMAT_VERSION = 3  # 3: the lexical model carries a bilingual lexicon
 
 
@@ -49,6 +51,8 @@ class Matcher:
         self._need_index = VectorIndex(self.encoder.dimension)
         self._sample: list[str] = []
         self._stats_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._sample_rows: tuple[np.ndarray, sparse.csr_matrix] | None = None  # (dense.T, lex.T) of the sample
+        self._query_cache: dict[str, tuple[np.ndarray, sparse.csr_matrix]] = {}
 
     # ----------------------------------------------------------------- building
     def index(self, profiles: Iterable[Profile]) -> "Matcher":
@@ -62,10 +66,12 @@ class Matcher:
         """
         profiles = list(profiles)
         self.profiles = {}
-        self._lexical = LexicalModel().fit([t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)],
-                                           encoder=self.encoder)
+        texts = [t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)]
+        unique = list(dict.fromkeys(texts))
+        tokens = dict(zip(unique, tokenize_many(unique) if unique else []))  # one Kiwi pass for fit and rows
+        self._lexical = LexicalModel().fit(texts, encoder=self.encoder, tokens=[tokens[t] for t in texts])
         self._reset_rows()
-        self._add(profiles)
+        self._add(profiles, tokens=tokens)
         self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
         self._need_index = VectorIndex.build(self.encoder.dimension, *self._live(self._needs))
         self._resample()
@@ -91,7 +97,8 @@ class Matcher:
             if profile_id in self._sample:
                 self._resample()
 
-    def _add(self, profiles: list[Profile], update_index: bool = False) -> None:
+    def _add(self, profiles: list[Profile], update_index: bool = False,
+             tokens: dict[str, list[str]] | None = None) -> None:
         caps: list[tuple[str, str, float]] = []
         needs: list[tuple[str, str, float]] = []
         for p in profiles:
@@ -106,17 +113,23 @@ class Matcher:
                 continue
             texts = [t for _, t, _ in items]
             vectors = self.encoder.encode(texts)
-            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors,
-                                    self._lexical.transform(texts))
+            lexical = self._lexical.transform(texts, tokens=[tokens[t] for t in texts] if tokens else None)
+            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors, lexical)
             if update_index:
                 index.add(positions, vectors)
-        self._stats_cache.clear()
+        self._forget_derived()
 
     def _drop(self, profile_id: str) -> None:
         profile = self.profiles.pop(profile_id)
         rows, index = (self._caps, self._cap_index) if profile.kind == "supplier" else (self._needs, self._need_index)
         index.remove(rows.kill(profile_id))
+        self._forget_derived()
+
+    def _forget_derived(self) -> None:
+        """Drop what is computed from the rows (per-need statistics, the sample's matrices)."""
         self._stats_cache.clear()
+        self._query_cache.clear()
+        self._sample_rows = None
 
     def _resample(self) -> None:
         suppliers = sorted(self._caps.by_owner)
@@ -124,14 +137,22 @@ class Matcher:
             rng = np.random.default_rng(0)
             suppliers = sorted(rng.choice(suppliers, size=_SAMPLE_SIZE, replace=False).tolist())
         self._sample = suppliers
-        self._stats_cache.clear()
+        self._forget_derived()
 
     # ----------------------------------------------------------------- scoring
     def _query(self, manufacturer_id: str, translate: bool = True) -> tuple[np.ndarray, sparse.csr_matrix]:
         """A manufacturer's need rows; for scoring, their lexical rows carry translations (matcher.lexicon)."""
+        if translate and manufacturer_id in self._query_cache:
+            return self._query_cache[manufacturer_id]
         positions = self._needs.by_owner.get(manufacturer_id, np.zeros(0, dtype=np.int64))
         lexical = self._needs.lex[positions]
-        return self._needs.dense[positions], self._lexical.translate(lexical) if translate else lexical
+        if not translate:
+            return self._needs.dense[positions], lexical
+        query = self._needs.dense[positions], self._lexical.translate(lexical)
+        if len(self._query_cache) >= _QUERY_CACHE_SIZE:
+            self._query_cache.clear()
+        self._query_cache[manufacturer_id] = query
+        return query
 
     def _need_stats(self, manufacturer_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Mean and spread of each need's dense and lexical similarity over a fixed supplier sample."""
@@ -139,13 +160,17 @@ class Matcher:
         if cached is not None:
             return cached
         dense_q, lex_q = self._query(manufacturer_id)
-        positions, _ = self._caps.positions_of(self._sample)
+        if self._sample_rows is None:
+            positions, _ = self._caps.positions_of(self._sample)
+            self._sample_rows = (np.ascontiguousarray(self._caps.dense[positions].T),
+                                 self._caps.lex[positions].T.tocsr())
+        sample_dense, sample_lex = self._sample_rows
         n = dense_q.shape[0]
-        if len(positions) < 2:
+        if sample_dense.shape[1] < 2:
             stats = (np.zeros(n), np.ones(n), np.zeros(n), np.ones(n))
         else:
-            dense = dense_q @ self._caps.dense[positions].T
-            lexical = (lex_q @ self._caps.lex[positions].T).toarray()
+            dense = dense_q @ sample_dense
+            lexical = (lex_q @ sample_lex).toarray()
             stats = (dense.mean(1), dense.std(1) + 1e-6, lexical.mean(1), lexical.std(1) + 1e-6)
         self._stats_cache[manufacturer_id] = stats
         return stats

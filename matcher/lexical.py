@@ -10,7 +10,6 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from matcher.lexicon import induce_lexicon
 
@@ -29,12 +28,18 @@ class LexicalModel:
         self.translation_weight = translation_weight  # weight of a translated word beside the original
         self.min_similarity = min_similarity  # lowest encoder cosine for a lexicon pair
 
-    def fit(self, texts: Sequence[str], encoder: object | None = None) -> "LexicalModel":
-        """Learn vocabulary and IDF; with an encoder, also induce the Korean-English lexicon."""
+    def fit(self, texts: Sequence[str], encoder: object | None = None,
+            tokens: Sequence[list[str]] | None = None) -> "LexicalModel":
+        """Learn vocabulary and IDF; with an encoder, also induce the Korean-English lexicon.
+
+        `tokens` (the `tokenize_many` of `texts`) spares a second Kiwi pass when the caller has them.
+        """
         self.vectorizer_ = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=self.min_df, ngram_range=(1, 1)
         )
-        self.vectorizer_.fit(tokenize_many(list(texts)) if texts else [["_"]])
+        if tokens is None:
+            tokens = tokenize_many(list(texts)) if texts else []
+        self.vectorizer_.fit(list(tokens) if len(tokens) else [["_"]])
         size = len(self.vectorizer_.vocabulary_)
         self.lexicon_ = sparse.csr_matrix((size, size), dtype=np.float32)
         if encoder is not None and texts:
@@ -42,11 +47,14 @@ class LexicalModel:
             self.lexicon_ = induce_lexicon(tokens, encoder, self.min_similarity)
         return self
 
-    def transform(self, texts: Sequence[str], translate: bool = False) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str], translate: bool = False,
+                  tokens: Sequence[list[str]] | None = None) -> sparse.csr_matrix:
         """L2-normalised TF-IDF rows; `translate` adds each word's lexicon translations (for queries)."""
         if not texts:
             return sparse.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
-        rows = self.vectorizer_.transform(tokenize_many(list(texts))).astype(np.float32).tocsr()
+        if tokens is None:
+            tokens = tokenize_many(list(texts))
+        rows = self.vectorizer_.transform(list(tokens)).astype(np.float32).tocsr()
         return self.translate(rows) if translate else rows
 
     def translate(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -54,4 +62,6 @@ class LexicalModel:
         lexicon = getattr(self, "lexicon_", None)
         if lexicon is None or not lexicon.nnz or not rows.shape[0]:
             return rows
-        return normalize(rows + self.translation_weight * (rows @ lexicon)).astype(np.float32).tocsr()
+        expanded = (rows + self.translation_weight * (rows @ lexicon)).tocsr()
+        norms = np.sqrt(np.asarray(expanded.multiply(expanded).sum(axis=1)).ravel())
+        return (sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ expanded).astype(np.float32).tocsr()
