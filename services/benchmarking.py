@@ -81,7 +81,13 @@ def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: s
 
 
 def peak_memory_mb() -> float:
+    """Peak resident memory of this process."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_peak_memory_mb() -> float:
+    """Peak resident memory of the largest finished child (an encoder worker); 0 when none ran."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
 
 
 def speed(profiles: list[Profile], queries: int = 200, model: str | None = None) -> dict:
@@ -112,4 +118,5 @@ def speed(profiles: list[Profile], queries: int = 200, model: str | None = None)
         "query_p50_ms": round(float(np.percentile(latencies, 50)), 2),
         "query_p95_ms": round(float(np.percentile(latencies, 95)), 2),
         "peak_memory_mb": round(peak_memory_mb(), 1),
+        "encoder_worker_peak_memory_mb": round(worker_peak_memory_mb(), 1),
     }

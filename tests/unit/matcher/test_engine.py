@@ -25,6 +25,17 @@ def test_encoder_saved_to_a_folder_loads_again_by_path(encoder, tmp_path):
     assert np.allclose(reloaded.encode(text), encoder.encode(text), atol=1e-5)
 
 
+def test_a_large_batch_encoded_by_worker_processes_equals_one_process(monkeypatch):
+    import matcher.encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "PARALLEL_MIN_TEXTS", 4)
+    texts = [f"설비 {i}번 진동 이상 감지 / vibration alarm on machine {i}" for i in range(12)]
+    pooled = SentenceTransformerEncoder(workers=2)
+    alone = SentenceTransformerEncoder(workers=1)
+    assert np.allclose(pooled.encode(texts), alone.encode(texts), atol=1e-5)
+    assert pooled.encode(texts).shape == (12, 512)
+
+
 def test_loading_an_unknown_model_name_fails_offline_instead_of_downloading():
     with pytest.raises(Exception):
         load_encoder("no-such-org/no-such-model-xyz")
