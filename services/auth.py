@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, User
+from models import ROLES, Hub, User
 from services import audit
 from services.errors import ValidationFailed
 
@@ -65,6 +65,8 @@ def create_user(
         errors.append({"field": "role", "reason": "unknown role"})
     if role == "coordinator" and not hub_key:
         errors.append({"field": "hub", "reason": "a coordinator needs a hub"})
+    elif role == "coordinator" and session.get(Hub, hub_key) is None:
+        errors.append({"field": "hub", "reason": f"unknown hub {hub_key!r}"})
     if role == "member" and company_id is None:
         errors.append({"field": "company", "reason": "a member needs a company"})
     if "@" not in email or len(email) > 254:
@@ -87,6 +89,24 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, user: User, password: str, actor: User | None = None) -> None:
+    """Replace a password (same length rule as sign-up); the change is audited, the caller commits."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed("invalid password", errors=[
+            {"field": "password", "reason": f"at least {MIN_PASSWORD_LENGTH} characters"}])
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "user.password", hub_key=user.hub_key, company_id=user.company_id, user=user.email)
+
+
+def set_active(session: Session, user: User, active: bool, actor: User | None = None) -> None:
+    """Let a user sign in again, or stop them (their API token stops working too); audited, the caller commits."""
+    user.active = active
+    if not active:
+        user.api_token_hash = None
+    audit.record(session, actor, "user.activate" if active else "user.deactivate",
+                 hub_key=user.hub_key, company_id=user.company_id, user=user.email)
 
 
 def _token_hash(token: str) -> str:
