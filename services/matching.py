@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -29,8 +30,17 @@ log = logging.getLogger(__name__)
 PROPOSALS_PER_MANUFACTURER = 10
 MIN_PROPOSAL_SCORE = 0.02  # below this nothing the manufacturer asked for is plausibly solved
 IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
+IMPROVED_SHOWN_FOR = timedelta(days=28)  # pages flag such a pair for four weeks; the digest reports it once
 
 _MATCHERS: dict[str, tuple[str, Matcher]] = {}  # database url -> (fingerprint, matcher)
+
+
+def recently_improved(match: Match, now: datetime | None = None) -> bool:
+    """Whether pages flag the pair as improved: a recompute raised its score within `IMPROVED_SHOWN_FOR`."""
+    if match.improved_at is None or match.previous_score is None:
+        return False
+    when = match.improved_at if match.improved_at.tzinfo else match.improved_at.replace(tzinfo=timezone.utc)
+    return (now or utcnow()) - when <= IMPROVED_SHOWN_FOR
 
 
 def profile_from_company(company: Company) -> Profile:

@@ -6,6 +6,7 @@ from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
 
 from dxmatch.config import HUBS, INDUSTRIES
+from services.matching import recently_improved
 
 STATUS_LABELS = {
     "proposed": _l("Proposed"),
@@ -35,6 +36,10 @@ ACTION_LABELS = {
     "api_token.revoke": _l("Revoked an API token"),
     "digest.subscribe": _l("Subscribed to the digest"),
     "digest.unsubscribe": _l("Unsubscribed from the digest"),
+    "user.create": _l("Created an account"),
+    "user.password": _l("Changed a password"),
+    "user.activate": _l("Reactivated an account"),
+    "user.deactivate": _l("Deactivated an account"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
 
@@ -136,6 +141,7 @@ def template_helpers() -> dict[str, object]:
         "ACTION_LABELS": ACTION_LABELS,
         "current_lang": lang,
         "LANGUAGE_LABELS": LANGUAGE_LABELS,
+        "recently_improved": recently_improved,
         "HUBS": HUBS,
         "INDUSTRIES": INDUSTRIES,
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from models import Company, Match, User
+from models.base import utcnow
 from tests.factories import gen_company, gen_match, gen_user
 
 
@@ -77,7 +78,8 @@ def build_demo(session: Session) -> Demo:
     }
     pair = _explained(session, c["battery"], c["vision"], [(0, 0, 0.91), (1, 1, 0.78), (2, 2, 0.64)], 0.88, 1,
                       ("security_certification_met:ISMS-P,ISO 27001", "industry_served:battery"))
-    _explained(session, c["battery"], c["factory"], [(2, 1, 0.71)], 0.52, 2)
+    improved = _explained(session, c["battery"], c["factory"], [(2, 1, 0.71)], 0.52, 2)
+    improved.previous_score, improved.improved_at = 0.44, utcnow()  # raised by the last recompute
     _explained(session, c["bio"], c["biodata"], [(0, 0, 0.86), (1, 1, 0.74)], 0.81, 1)
     _explained(session, c["semi"], c["clean"], [(0, 0, 0.84), (1, 1, 0.69)], 0.77, 1)
     _explained(session, c["third"], c["factory"], [(1, 0, 0.73)], 0.61, 1)

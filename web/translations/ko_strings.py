@@ -118,6 +118,9 @@ KO: dict[str, str] = {
     "Imported companies": "기업 가져오기", "Recomputed matches": "매칭 재계산", "Created an API token": "API 토큰 발급",
     "Revoked an API token": "API 토큰 폐기", "Subscribed to the digest": "주간 요약 구독",
     "Unsubscribed from the digest": "주간 요약 구독 해지",
+    "Created an account": "계정 생성", "Changed a password": "비밀번호 변경", "Reactivated an account": "계정 재활성화",
+    "Deactivated an account": "계정 비활성화", "Improved": "적합도 상승",
+    "Score before the last recompute: %(was)d": "직전 재계산 전 점수: %(was)d",
 }
 
 

@@ -291,3 +291,23 @@ def test_one_click_unsubscribe_works_without_csrf(settings, session):
 def test_anonymous_pages_redirect_to_login(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_recently_improved_pair_is_flagged_on_the_pages_in_both_languages(client, auth, session):
+    from datetime import timedelta
+
+    from models.base import utcnow
+
+    maker = gen_company(session, "manufacturer", hub="ochang", needs=["설비 예지보전"])
+    fresh = gen_match(session, maker, gen_company(session, "supplier", name="새로오른"), score=0.74,
+                      previous_score=0.61, improved_at=utcnow() - timedelta(days=3))
+    stale = gen_match(session, maker, gen_company(session, "supplier", name="오래전상승"), score=0.70,
+                      previous_score=0.55, improved_at=utcnow() - timedelta(days=40))
+    member = gen_user(session, "member", company=maker)
+    auth.login(member)
+    page = client.get(f"/company/matches/{fresh.id}").get_data(as_text=True)
+    assert "적합도 상승" in page and "직전 재계산 전 점수: 61" in page
+    assert "적합도 상승" not in client.get(f"/company/matches/{stale.id}").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    home = client.get("/company/").get_data(as_text=True)
+    assert home.count("Improved") == 1 and "Score before the last recompute: 61" in home
