@@ -46,6 +46,31 @@ def register(main: click.Group) -> None:
         else:
             _print_matches(company.name, rows)
 
+    @main.command("search")
+    @click.argument("text")
+    @click.option("--kind", type=click.Choice(["supplier", "manufacturer"]), default="supplier", show_default=True,
+                  help="suppliers that can do TEXT, or manufacturers that need it")
+    @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+    @click.option("--json", "as_json", is_flag=True, help="print JSON instead of text")
+    def search_cmd(text: str, kind: str, top: int, as_json: bool) -> None:
+        """Companies whose capabilities (or needs) answer a free TEXT, Korean or English."""
+        from dxmatch import db
+        from models import Company
+        from services.matching import get_matcher
+
+        settings = Settings.from_env()
+        db.upgrade(settings)
+        with db.open_session_factory(settings)() as session:
+            hits = get_matcher(session, settings).search(text, kind=kind, top=top)
+            names = dict(session.execute(select(Company.external_id, Company.name)).all())
+        rows = [{"company_id": h.company_id, "name": names.get(h.company_id, ""), "score": h.score, "text": h.text}
+                for h in hits]
+        if as_json:
+            click.echo(json.dumps({"query": text, "kind": kind, "hits": rows}, ensure_ascii=False, indent=2))
+            return
+        for rank, row in enumerate(rows, start=1):
+            click.echo(f"{rank:>3}. {row['score']:.3f}  {row['company_id']}  {row['name']}\n       {row['text']}")
+
     @main.group("index")
     def index_group() -> None:
         """The search index."""

@@ -23,7 +23,7 @@ from matcher.lexical import LexicalModel
 from matcher.rows import RowStore
 from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
 from matcher.text import tokenize_many
-from matcher.types import Explanation, Match, MatchFilters, Profile
+from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
@@ -94,6 +94,19 @@ class Matcher:
         self._add([profile], update_index=True)
         if profile.kind == "supplier" and len(self._sample) < _SAMPLE_SIZE:
             self._resample()
+
+    def vocabulary_coverage(self, profiles: Iterable[Profile]) -> float:
+        """Share of the profiles' content words that the fitted lexical vocabulary knows (1.0 when none).
+
+        `upsert` keeps the vocabulary and IDF of the last full build, so words first seen later carry
+        no lexical signal; a caller rebuilds when the coverage of new text drops.
+        """
+        texts = [t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)]
+        tokens = [token for row in tokenize_many(texts) for token in row] if texts else []
+        if not tokens:
+            return 1.0
+        vocabulary = self._lexical.vectorizer_.vocabulary_
+        return sum(token in vocabulary for token in tokens) / len(tokens)
 
     def remove(self, profile_id: str) -> None:
         """Forget a profile; unknown ids are ignored."""
@@ -279,6 +292,41 @@ class Matcher:
             if len(results) >= top:
                 break
         return results
+
+    def search(self, text: str, kind: str = "supplier", top: int = 20,
+               filters: MatchFilters | None = None) -> list[SearchHit]:
+        """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text.
+
+        The query is treated like one need: dense and lexical (with its words' translations, so a
+        Korean query finds English profiles) similarities to every live row, each turned into a
+        z-score over all rows, fused with the matching weights; a company counts with its best row.
+        """
+        rows = self._caps if kind == "supplier" else self._needs
+        live = np.flatnonzero(rows.alive)
+        if not text.strip() or len(live) < 2:
+            return []
+        dense_q = self.encoder.encode([text])
+        lex_q = self._lexical.transform([text], translate=True)
+        dense = (rows.dense[live] @ dense_q[0]).astype(np.float64)
+        lexical = (lex_q @ rows.lex_transposed).toarray()[0][live]
+        fused = (dense - dense.mean()) / (dense.std() + 1e-6) + self.config.lexical_weight * (
+            (lexical - lexical.mean()) / (lexical.std() + 1e-6))
+        fused *= rows.weight[live]
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for i in np.argsort(-fused, kind="stable").tolist():  # a company's first row here is its best
+            position = int(live[i])
+            owner = rows.owner[position]
+            if owner in seen:
+                continue
+            seen.add(owner)
+            if not self._passes(self.profiles[owner], filters):
+                continue
+            probability = float(solve_probability(np.asarray(fused[i]), self.config))
+            hits.append(SearchHit(owner, round(probability, 6), rows.text[position]))
+            if len(hits) >= top:
+                break
+        return hits
 
     def rank_all(self, manufacturer_id: str) -> list[str]:
         """Every supplier ranked for a manufacturer (the benchmark's view: the whole pool)."""

@@ -96,6 +96,15 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """A company whose capability (supplier) or need (manufacturer) answers a free-text query."""
+
+    company_id: str
+    score: float  # probability that the best text answers the query, 0..1
+    text: str  # that text, shown as the reason
+
+
+@dataclass(frozen=True)
 class Match:
     """One proposed partner for a query company, best first in any result list."""
 

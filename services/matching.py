@@ -30,9 +30,11 @@ log = logging.getLogger(__name__)
 PROPOSALS_PER_MANUFACTURER = 10
 MIN_PROPOSAL_SCORE = 0.02  # below this nothing the manufacturer asked for is plausibly solved
 IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
-IMPROVED_SHOWN_FOR = timedelta(days=28)  # pages flag such a pair for four weeks; the digest reports it once
+IMPROVED_SHOWN_FOR = timedelta(days=28)
+MIN_VOCABULARY_COVERAGE = 0.75  # changed profiles whose words the index mostly never saw trigger a rebuild  # pages flag such a pair for four weeks; the digest reports it once
 
 _MATCHERS: dict[str, tuple[str, Matcher]] = {}  # database url -> (fingerprint, matcher)
+_SYNCED_AT: dict[str, datetime | None] = {}  # database url -> newest Company.updated_at the matcher reflects
 
 
 def recently_improved(match: Match, now: datetime | None = None) -> bool:
@@ -70,6 +72,28 @@ def _fingerprint(session: Session, encoder_name: str) -> str:
     return f"{encoder_name}|{count}|{latest}|{digest}"
 
 
+def _latest_update(session: Session, excluding: Sequence[str] = ()) -> datetime | None:
+    query = select(func.max(Company.updated_at))
+    if excluding:
+        query = query.where(Company.external_id.not_in(excluding))
+    return session.scalar(query)
+
+
+def _remember(session: Session, key: str, matcher: Matcher, fingerprint: str | None = None) -> None:
+    _MATCHERS[key] = (fingerprint or _fingerprint(session, matcher.encoder.name), matcher)
+    _SYNCED_AT[key] = _latest_update(session)
+
+
+def _missed_changes(session: Session, key: str, matcher: Matcher, ids: Sequence[str]) -> bool:
+    """Whether companies other than `ids` changed behind this process's matcher (another process, a script)."""
+    others = set(session.scalars(select(Company.external_id).where(
+        Company.status == "active", Company.external_id.not_in(ids))))
+    if others != set(matcher.profiles) - set(ids):
+        return True
+    latest, synced = _latest_update(session, ids), _SYNCED_AT.get(key)
+    return latest is not None and (synced is None or latest > synced)
+
+
 def _db_key(session: Session) -> str:
     return session.get_bind().url.render_as_string(hide_password=False)
 
@@ -93,7 +117,7 @@ def get_matcher(session: Session, settings: Settings | None = None, *, rebuild: 
     if matcher is None:
         matcher = Matcher(encoder).index(profile_from_company(c) for c in _active_companies(session))
         save_index(matcher, index_dir, fingerprint)
-    _MATCHERS[key] = (fingerprint, matcher)
+    _remember(session, key, matcher, fingerprint)
     return matcher
 
 
@@ -170,6 +194,17 @@ def on_companies_changed(session: Session, external_ids: Iterable[str], settings
         return
     matcher = cached[1]
     changed = list(session.scalars(select(Company).where(Company.external_id.in_(ids))))
+    if _missed_changes(session, key, matcher, ids):  # incremental updates would hide them: start afresh
+        log.info("companies changed outside this process; rebuilding the index")
+        get_matcher(session, settings, rebuild=True)
+        recompute_all(session, settings)
+        return
+    if matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
+            < MIN_VOCABULARY_COVERAGE:
+        log.info("changed profiles bring many new words; rebuilding the index (fresh vocabulary and IDF)")
+        get_matcher(session, settings, rebuild=True)
+        recompute_all(session, settings)
+        return
     affected: set[str] = set()
     for company in changed:
         if company.status == "active":
@@ -187,7 +222,7 @@ def on_companies_changed(session: Session, external_ids: Iterable[str], settings
     for manufacturer in session.scalars(select(Company).where(Company.external_id.in_(affected),
                                                               Company.kind == "manufacturer")):
         propose_for(session, matcher, manufacturer)
-    _MATCHERS[key] = (_fingerprint(session, matcher.encoder.name), matcher)
+    _remember(session, key, matcher)
 
 
 def explanation_of(match: Match) -> Explanation:

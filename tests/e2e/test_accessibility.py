@@ -49,6 +49,7 @@ def test_every_page_meets_wcag_aa_in_both_languages(live_server, browser, sessio
     roles = [
         (demo.coordinator, ["/hub/ochang/", "/hub/ochang/pipeline", f"/hub/ochang/matches/{demo.pair.id}",
                             f"/hub/ochang/companies/{battery}", "/hub/ochang/import", "/hub/ochang/gaps?threshold=80",
+                            "/hub/ochang/search?q=vision inspection",
                             "/hub/ochang/audit", "/account"]),
         (demo.members["manufacturer"], ["/company/", f"/company/matches/{demo.pair.id}", "/company/profile", "/account"]),
         (admin, ["/admin/", "/admin/audit"]),

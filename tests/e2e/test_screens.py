@@ -20,6 +20,7 @@ def test_main_screens_render_without_console_errors(live_server, browser, sessio
     for lang in ("ko", "en"):
         _switch_language(page, lang)
         for name, path in (("pipeline", "/hub/ochang/pipeline"), ("gaps", "/hub/ochang/gaps?threshold=80"),
+                           ("search", "/hub/ochang/search?q=셀 외관 불량 비전 검사"),
                            ("pair", f"/hub/ochang/matches/{demo.pair.id}")):
             page.goto(f"{live_server}{path}")
             assert page.locator("main h1").count() == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import Match
+from models import Company, Match
 from services import matching
 from tests.factories import gen_company
 
@@ -88,3 +88,40 @@ def test_supply_gaps_group_unmet_needs_by_meaning_across_languages(session, sett
     groups = supply_gaps(session, "ochang", embed=matching.text_embedder(settings))
     assert [g.count for g in groups] == [2, 1]
     assert groups[0].companies == 2
+
+
+def test_changes_made_by_another_process_are_not_hidden_by_an_incremental_update(session, settings):
+    m, vision, _, erp = _market(session)
+    matching.recompute_all(session, settings)
+    # another process (a CLI import, a script) adds a supplier and edits one: this process was not told
+    gen_company(session, "supplier", id="s-elsewhere", capabilities=["웨이퍼 외관 결함 딥러닝 비전 검사"],
+                certifications=["ISO 27001"], industries_served=["semiconductor"])
+    erp.capabilities = ["반도체 웨이퍼 외관 검사 자동화"]
+    session.commit()
+    other = gen_company(session, "manufacturer", id="m-2", needs=["MES 구축"])  # the change this process makes
+    matching.on_companies_changed(session, [other.external_id], settings)
+    session.commit()
+    matcher = matching.get_matcher(session, settings)
+    assert {"s-elsewhere", "m-2"} <= set(matcher.profiles)
+    assert matcher.profiles["s-erp"].capabilities == ("반도체 웨이퍼 외관 검사 자동화",)
+    proposed = {r.supplier.external_id for r in session.scalars(select(Match).where(Match.manufacturer_id == m.id))}
+    assert "s-elsewhere" in proposed
+
+
+def test_a_company_deleted_behind_the_matcher_is_forgotten(session, settings):
+    _market(session)
+    matching.get_matcher(session, settings)
+    session.delete(session.scalar(select(Company).where(Company.external_id == "s-erp")))
+    session.commit()
+    new = gen_company(session, "supplier", id="s-new", capabilities=["MES 구축"])
+    matching.on_companies_changed(session, [new.external_id], settings)
+    assert "s-erp" not in matching.get_matcher(session, settings).profiles
+
+
+def test_changed_profiles_in_words_the_index_never_saw_rebuild_it(session, settings):
+    gen_company(session, "supplier", id="s-forge", capabilities=["Vibration-based predictive maintenance"], language="en")
+    matching.get_matcher(session, settings)
+    korean = gen_company(session, "supplier", id="s-vision", capabilities=["딥러닝 외관 불량 검사"])
+    matching.on_companies_changed(session, [korean.external_id], settings)
+    matcher = matching.get_matcher(session, settings)
+    assert matcher.vocabulary_coverage([matching.profile_from_company(korean)]) == 1.0

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from dxmatch.config import INDUSTRIES
-from services import access, audit, companies, dashboard, gaps, imports, matching, pipeline
+from services import access, audit, companies, dashboard, gaps, imports, matching, pipeline, search
 from web.database import db_session
 from web.forms import safe_next
 from web.login import actor
@@ -44,6 +44,17 @@ def overview(hub_key: str):
         "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
         allowed_moves=pipeline.allowed_moves,
     )
+
+
+@bp.get("/search")
+def search_page(hub_key: str):
+    """Free-text search: suppliers that can do something, or this hub's manufacturers that need it."""
+    query = request.args.get("q", "")
+    kind = request.args.get("kind") if request.args.get("kind") in search.KINDS else "supplier"
+    hits = search.search_companies(db_session(), actor(), hub_key, query, kind) if query.strip() else None
+    if hits is None:
+        access.require_hub(actor(), hub_key)
+    return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind, hits=hits)
 
 
 @bp.get("/pipeline")

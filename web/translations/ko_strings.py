@@ -121,6 +121,13 @@ KO: dict[str, str] = {
     "Created an account": "계정 생성", "Changed a password": "비밀번호 변경", "Reactivated an account": "계정 재활성화",
     "Deactivated an account": "계정 비활성화", "Improved": "적합도 상승",
     "Score before the last recompute: %(was)d": "직전 재계산 전 점수: %(was)d",
+    "Search": "검색", "Search companies": "기업 검색", "What are you looking for?": "무엇을 찾으세요?",
+    "Describe a need or a capability in your own words, in Korean or English: suppliers come from every cluster, "
+    "manufacturers from this hub.": "필요한 기술이나 역량을 한국어 또는 영어로 자유롭게 적어 보세요. 공급기업은 모든 "
+    "클러스터에서, 제조기업은 이 거점에서 찾습니다.",
+    "e.g. 용접 비드 외관 검사 / predictive maintenance for presses": "예: 용접 비드 외관 검사 / predictive maintenance for presses",
+    "Find": "찾을 대상", "Suppliers that can do it": "할 수 있는 공급기업", "Manufacturers that need it": "필요로 하는 제조기업",
+    "Results": "결과", "Nothing found.": "찾은 기업이 없습니다.",
 }
 
 

@@ -311,3 +311,26 @@ def test_a_recently_improved_pair_is_flagged_on_the_pages_in_both_languages(clie
     client.post("/language", data={"lang": "en"})
     home = client.get("/company/").get_data(as_text=True)
     assert home.count("Improved") == 1 and "Score before the last recompute: 61" in home
+
+
+def test_coordinator_search_finds_suppliers_anywhere_and_only_own_hub_manufacturers(client, auth, session):
+    gen_company(session, "supplier", name="WeldVision", hub="busan_centum", language="en",
+                capabilities=["Deep-learning inspection of weld bead defects on car body parts"],
+                contact_email="secret-sales@weldvision.example.com")
+    gen_company(session, "supplier", name="클라우드회계", hub="pangyo", capabilities=["중소기업 클라우드 회계 ERP"])
+    own = gen_company(session, "manufacturer", name="오창용접", hub="ochang", needs=["용접 불량을 카메라로 자동 검사하고 싶다"])
+    gen_company(session, "manufacturer", name="창원용접", hub="changwon", needs=["용접 불량 자동 검사"])
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+
+    page = client.get("/hub/ochang/search", query_string={"q": "용접 비드 불량 비전 검사"}).get_data(as_text=True)
+    assert page.index("WeldVision") < page.index("클라우드회계")  # an English capability found by a Korean query
+    assert "Deep-learning inspection of weld bead defects" in page
+    assert "secret-sales@weldvision.example.com" not in page  # public fields only
+
+    needs = client.get("/hub/ochang/search", query_string={"q": "weld inspection", "kind": "manufacturer"})
+    html = needs.get_data(as_text=True)
+    assert "오창용접" in html and "창원용접" not in html
+    assert f"/hub/ochang/companies/{own.id}" in html
+    client.post("/language", data={"lang": "en"})
+    assert "Nothing found." not in client.get("/hub/ochang/search?q=ERP").get_data(as_text=True)
+    assert client.get("/hub/ochang/search").status_code == 200

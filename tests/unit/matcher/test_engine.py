@@ -139,3 +139,25 @@ def test_large_pools_use_an_inverted_file_that_still_finds_the_nearest_rows(monk
     assert "IVF" in type(index._index).__name__
     _, ids = index.search(vectors[:20], 1)
     assert (ids[:, 0] == np.arange(20)).mean() >= 0.9
+
+
+def test_free_text_search_finds_suppliers_and_manufacturers_across_languages(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    hits = matcher.search("surface scratch inspection with deep learning", kind="supplier", top=3)
+    assert {h.company_id for h in hits[:2]} == {"s-vision-en", "s-vision-ko"}
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    korean = matcher.search("전력 사용량 절감", kind="manufacturer", top=1)
+    assert korean[0].company_id == "m-energy"  # an English need found by a Korean query
+    assert korean[0].text.startswith("Our electricity bill")
+    assert all(h.company_id.startswith("s-") for h in matcher.search("ERP", kind="supplier"))
+    certified = matcher.search("vision inspection", kind="supplier", filters=MatchFilters(certified_only=True))
+    assert [h.company_id for h in certified][:1] == ["s-vision-ko"]
+    assert matcher.search("   ") == []
+
+
+def test_vocabulary_coverage_tells_how_much_of_new_text_the_fitted_vocabulary_knows(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    assert matcher.vocabulary_coverage(small_market) == 1.0
+    unseen = supplier("s-new", "선박 블록 도장 두께 측정 드론")
+    assert matcher.vocabulary_coverage([unseen]) < 0.5
+    assert matcher.vocabulary_coverage([supplier("s-empty")]) == 1.0

@@ -1,0 +1,47 @@
+"""Free-text search for coordinators: which suppliers can do X, which of my manufacturers need Y.
+
+A broker on the phone with a manufacturer needs suppliers for a need nobody has typed into a
+profile yet; the engine answers it like a need (Korean or English, across languages). Suppliers
+come from every cluster, as in proposals; manufacturers from the coordinator's own hub only.
+Only public profile fields are returned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dxmatch.config import Settings
+from matcher.types import MatchFilters
+from models import Company, User
+from services import access, matching
+from services.errors import ValidationFailed
+
+KINDS: tuple[str, ...] = ("supplier", "manufacturer")
+MAX_QUERY_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class CompanyHit:
+    company: Company
+    score: float  # 0..1: how well the company's best capability (or need) answers the query
+    text: str  # that capability or need
+    viewable: bool  # the searcher may open the company's page
+
+
+def search_companies(session: Session, actor: User, hub_key: str, query: str, kind: str = "supplier",
+                     top: int = 20, settings: Settings | None = None) -> list[CompanyHit]:
+    """Best companies for a free text, best first (empty for an empty query)."""
+    access.require_hub(actor, hub_key)
+    if kind not in KINDS:
+        raise ValidationFailed("invalid search", errors=[{"field": "kind", "reason": "supplier or manufacturer"}])
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if not query:
+        return []
+    filters = MatchFilters(hubs=frozenset({hub_key})) if kind == "manufacturer" else None
+    hits = matching.get_matcher(session, settings).search(query, kind=kind, top=top, filters=filters)
+    rows = {c.external_id: c for c in session.scalars(
+        select(Company).where(Company.external_id.in_([h.company_id for h in hits]), Company.status == "active"))}
+    return [CompanyHit(rows[h.company_id], h.score, h.text, access.can_view_company(actor, rows[h.company_id]))
+            for h in hits if h.company_id in rows]
