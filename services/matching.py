@@ -194,14 +194,15 @@ def on_companies_changed(session: Session, external_ids: Iterable[str], settings
         return
     matcher = cached[1]
     changed = list(session.scalars(select(Company).where(Company.external_id.in_(ids))))
-    if _missed_changes(session, key, matcher, ids):  # incremental updates would hide them: start afresh
-        log.info("companies changed outside this process; rebuilding the index")
-        get_matcher(session, settings, rebuild=True)
-        recompute_all(session, settings)
-        return
-    if matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
+    if _missed_changes(session, key, matcher, ids):  # incremental updates would hide them
+        reason = "companies changed outside this process"
+    elif matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
             < MIN_VOCABULARY_COVERAGE:
-        log.info("changed profiles bring many new words; rebuilding the index (fresh vocabulary and IDF)")
+        reason = "the changed profiles bring many words the index never saw"
+    else:
+        reason = None
+    if reason:  # start afresh: every profile, a fresh vocabulary and IDF
+        log.info("%s; rebuilding the index", reason)
         get_matcher(session, settings, rebuild=True)
         recompute_all(session, settings)
         return
