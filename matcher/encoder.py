@@ -74,6 +74,16 @@ def _usem_input_module_class() -> type:
             state["threads"] = 1
             return state
 
+        def __setstate__(self, state: dict[str, Any]) -> None:
+            super().__setstate__(state)
+            # In a worker: tqdm would create a cross-process lock that the pool's terminate() leaks
+            # (a resource_tracker warning at exit); no progress bar runs here, a thread lock will do.
+            import threading
+
+            from tqdm import tqdm
+
+            tqdm.set_lock(threading.RLock())
+
         def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
             self.save_config(output_path)
 
