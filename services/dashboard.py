@@ -34,7 +34,10 @@ def hub_overview(
     )
     filters = filters or pipeline.MatchFilters(status="proposed")
     matches = pipeline.list_matches(session, actor, hub_key=hub_key, filters=filters, limit=limit)
-    certs = sorted({c for m in session.scalars(select(Company).where(Company.kind == "supplier")) for c in (m.certifications or [])})
+    # filter options: the certifications held by suppliers of this hub's pairs (not every supplier in the database)
+    held = session.scalars(select(Company.certifications).join(Match, Match.supplier_id == Company.id)
+                           .where(Match.hub_key == hub_key))
+    certs = sorted({c for row in held for c in (row or [])})
     return HubOverview(
         hub_key=hub_key,
         counts={

@@ -174,6 +174,9 @@ def test_dashboard_filters_pairs(client, auth, session):
     assert "배터리공장" not in names("language=en")
     page = names("min_score=50")
     assert "배터리공장" in page and 'id="pair-' in page and page.count('class="pair"') == 1
+    gen_company(session, "supplier", name="다른거점", hub="daejeon", certifications=["CSAP"])  # no pair in this hub
+    html = client.get("/hub/ochang/").get_data(as_text=True)
+    assert '<option value="ISMS-P"' in html and '<option value="CSAP"' not in html  # options from the hub's pairs
 
 
 def test_import_page_lists_line_errors_and_loads_valid_lines(client, auth, session):
