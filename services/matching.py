@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 PROPOSALS_PER_MANUFACTURER = 10
 MIN_PROPOSAL_SCORE = 0.02  # below this nothing the manufacturer asked for is plausibly solved
 IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
-IMPROVED_SHOWN_FOR = timedelta(days=28)
-MIN_VOCABULARY_COVERAGE = 0.75  # changed profiles whose words the index mostly never saw trigger a rebuild  # pages flag such a pair for four weeks; the digest reports it once
+IMPROVED_SHOWN_FOR = timedelta(days=28)  # pages flag such a pair for four weeks; the digest reports it once
+MIN_VOCABULARY_COVERAGE = 0.75  # changed profiles whose words the index mostly never saw trigger a rebuild
+BULK_CHANGE = 1000  # more changed companies than this (a bulk import) rebuild the index instead of upserts
 
 _MATCHERS: dict[str, tuple[str, Matcher]] = {}  # database url -> (fingerprint, matcher)
 _SYNCED_AT: dict[str, datetime | None] = {}  # database url -> newest Company.updated_at the matcher reflects
@@ -184,7 +185,11 @@ def recompute_all(session: Session, settings: Settings | None = None) -> int:
 
 
 def on_companies_changed(session: Session, external_ids: Iterable[str], settings: Settings | None = None) -> None:
-    """Re-index changed companies without a rebuild and refresh the proposals they affect."""
+    """Re-index changed companies and refresh the proposals they affect.
+
+    One profile at a time normally; a full rebuild for a bulk change, for changes made behind
+    this process's back, or when the changed profiles bring mostly words the index never saw.
+    """
     session.flush()
     ids = list(external_ids)
     key = _db_key(session)
@@ -193,8 +198,11 @@ def on_companies_changed(session: Session, external_ids: Iterable[str], settings
         recompute_all(session, settings)
         return
     matcher = cached[1]
-    changed = list(session.scalars(select(Company).where(Company.external_id.in_(ids))))
-    if _missed_changes(session, key, matcher, ids):  # incremental updates would hide them
+    changed = [] if len(ids) > BULK_CHANGE else list(
+        session.scalars(select(Company).where(Company.external_id.in_(ids))))
+    if len(ids) > BULK_CHANGE:  # one rebuild beats thousands of upserts (and SQL lists of thousands of ids)
+        reason = f"{len(ids)} companies changed"
+    elif _missed_changes(session, key, matcher, ids):  # incremental updates would hide them
         reason = "companies changed outside this process"
     elif matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
             < MIN_VOCABULARY_COVERAGE:

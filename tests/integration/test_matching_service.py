@@ -125,3 +125,15 @@ def test_changed_profiles_in_words_the_index_never_saw_rebuild_it(session, setti
     matching.on_companies_changed(session, [korean.external_id], settings)
     matcher = matching.get_matcher(session, settings)
     assert matcher.vocabulary_coverage([matching.profile_from_company(korean)]) == 1.0
+
+
+def test_a_bulk_change_rebuilds_the_index_instead_of_upserting(session, settings, monkeypatch):
+    _market(session)
+    matching.get_matcher(session, settings)
+    monkeypatch.setattr(matching, "BULK_CHANGE", 1)
+    upserts = []
+    monkeypatch.setattr(matching.Matcher, "upsert", lambda self, profile: upserts.append(profile.id))
+    a = gen_company(session, "supplier", id="s-a", capabilities=["MES 구축"])
+    b = gen_company(session, "supplier", id="s-b", capabilities=["ERP 구축"])
+    matching.on_companies_changed(session, [a.external_id, b.external_id], settings)
+    assert upserts == [] and {"s-a", "s-b"} <= set(matching.get_matcher(session, settings).profiles)
