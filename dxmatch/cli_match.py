@@ -55,14 +55,13 @@ def register(main: click.Group) -> None:
     def search_cmd(text: str, kind: str, top: int, as_json: bool) -> None:
         """Companies whose capabilities (or needs) answer a free TEXT, Korean or English."""
         from dxmatch import db
-        from models import Company
-        from services.matching import get_matcher
+        from services.matching import company_names, get_matcher
 
         settings = Settings.from_env()
         db.upgrade(settings)
         with db.open_session_factory(settings)() as session:
             hits = get_matcher(session, settings).search(text, kind=kind, top=top)
-            names = dict(session.execute(select(Company.external_id, Company.name)).all())
+            names = company_names(session, [h.company_id for h in hits])
         rows = [{"company_id": h.company_id, "name": names.get(h.company_id, ""), "score": h.score, "text": h.text}
                 for h in hits]
         if as_json:

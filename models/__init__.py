@@ -1,5 +1,5 @@
 """SQLAlchemy models and the session factory; importable without Flask."""
-from models.base import Base, utcnow
+from models.base import Base, as_utc, utcnow
 from models.entities import (
     PIPELINE_STATES,
     ROLES,
@@ -16,7 +16,7 @@ from models.entities import (
 from models.session import make_engine, make_session_factory
 
 __all__ = [
-    "Base", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "Company", "DigestOutbox",
+    "Base", "as_utc", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "Company", "DigestOutbox",
     "DigestSubscription", "Hub", "Introduction", "Match", "PipelineTransition", "User",
     "make_engine", "make_session_factory",
 ]

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from dxmatch.config import HUBS, Settings
 from matcher.types import Explanation
-from models import Company, DigestOutbox, DigestSubscription, Hub, Introduction, Match, PipelineTransition, User, utcnow
+from models import (Company, DigestOutbox, DigestSubscription, Hub, Introduction, Match, PipelineTransition, User,
+                    as_utc, utcnow)
 from services.digest_i18n import format_day, format_score, t
 from services.errors import ValidationFailed
 from services.mailer import Mailer, MailError
@@ -65,11 +66,6 @@ def week_start(week: str) -> datetime:
     except ValueError as exc:
         raise ValidationFailed(f"no such ISO week: {week}", week=week) from exc
     return datetime(monday.year, monday.month, monday.day, tzinfo=KST)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Aware UTC; naive values (SQLite drops the zone) are UTC already, as every row is written by utcnow()."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 # --- content ---------------------------------------------------------------------------
@@ -209,9 +205,9 @@ def _member_sections(
                 hub_name=_hub_name(session, other.hub_key, language),
                 score=m.score,
                 reason=_reason(m),
-                is_new=_as_utc(m.created_at) >= since,
+                is_new=as_utc(m.created_at) >= since,
                 url=match_url(base_url, m.id),
-                previous_score=None if _as_utc(m.created_at) >= since else m.previous_score,
+                previous_score=None if as_utc(m.created_at) >= since else m.previous_score,
             )
         )
     # Introductions: anything that moved in the period, plus every one still waiting for an answer.
@@ -279,9 +275,9 @@ def _best_pairs(
             supplier_name=m.supplier.name,
             score=m.score,
             reason=_reason(m),
-            is_new=_as_utc(m.created_at) >= since,
+            is_new=as_utc(m.created_at) >= since,
             url=match_url(base_url, m.id),
-            previous_score=None if _as_utc(m.created_at) >= since else m.previous_score,
+            previous_score=None if as_utc(m.created_at) >= since else m.previous_score,
         )
         for m in rows
         if m.manufacturer.status == "active" and m.supplier.status == "active"
@@ -306,7 +302,7 @@ def _transitions(
             supplier_name=tr.match.supplier.name,
             from_status=tr.from_status,
             to_status=tr.to_status,
-            day=_as_utc(tr.at).astimezone(KST).date(),
+            day=as_utc(tr.at).astimezone(KST).date(),
             url=match_url(base_url, tr.match_id),
         )
         for tr in rows
@@ -354,8 +350,8 @@ def top_unmet_needs(
 
 def collect_digest(session: Session, user: User, week: str, since: datetime, base_url: str) -> DigestContent:
     """What `user` should read in the digest of `week`, covering changes from `since` to the week's start."""
-    until = _as_utc(week_start(week))
-    since = _as_utc(since)
+    until = as_utc(week_start(week))
+    since = as_utc(since)
     language = user.language if user.language in ("ko", "en") else "ko"
     common: dict[str, Any] = dict(
         language=language,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -23,7 +23,7 @@ from matcher.encoder import load_encoder
 from matcher.engine import Matcher
 from matcher.types import Explanation, MatchFilters, Profile
 from models import Company, Match
-from models.base import utcnow
+from models.base import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ def recently_improved(match: Match, now: datetime | None = None) -> bool:
     """Whether pages flag the pair as improved: a recompute raised its score within `IMPROVED_SHOWN_FOR`."""
     if match.improved_at is None or match.previous_score is None:
         return False
-    when = match.improved_at if match.improved_at.tzinfo else match.improved_at.replace(tzinfo=timezone.utc)
-    return (now or utcnow()) - when <= IMPROVED_SHOWN_FOR
+    return (now or utcnow()) - as_utc(match.improved_at) <= IMPROVED_SHOWN_FOR
 
 
 def profile_from_company(company: Company) -> Profile:
@@ -184,6 +183,13 @@ def recompute_all(session: Session, settings: Settings | None = None) -> int:
     return total
 
 
+def _rebuild(session: Session, settings: Settings | None, reason: str) -> None:
+    """Start afresh: every profile, a fresh vocabulary and IDF, every proposal recomputed."""
+    log.info("%s; rebuilding the index", reason)
+    get_matcher(session, settings, rebuild=True)
+    recompute_all(session, settings)
+
+
 def on_companies_changed(session: Session, external_ids: Iterable[str], settings: Settings | None = None) -> None:
     """Re-index changed companies and refresh the proposals they affect.
 
@@ -198,21 +204,16 @@ def on_companies_changed(session: Session, external_ids: Iterable[str], settings
         recompute_all(session, settings)
         return
     matcher = cached[1]
-    changed = [] if len(ids) > BULK_CHANGE else list(
-        session.scalars(select(Company).where(Company.external_id.in_(ids))))
     if len(ids) > BULK_CHANGE:  # one rebuild beats thousands of upserts (and SQL lists of thousands of ids)
-        reason = f"{len(ids)} companies changed"
-    elif _missed_changes(session, key, matcher, ids):  # incremental updates would hide them
-        reason = "companies changed outside this process"
-    elif matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
+        _rebuild(session, settings, f"{len(ids)} companies changed")
+        return
+    changed = list(session.scalars(select(Company).where(Company.external_id.in_(ids))))
+    if _missed_changes(session, key, matcher, ids):  # incremental updates would hide them
+        _rebuild(session, settings, "companies changed outside this process")
+        return
+    if matcher.vocabulary_coverage(profile_from_company(c) for c in changed if c.status == "active") \
             < MIN_VOCABULARY_COVERAGE:
-        reason = "the changed profiles bring many words the index never saw"
-    else:
-        reason = None
-    if reason:  # start afresh: every profile, a fresh vocabulary and IDF
-        log.info("%s; rebuilding the index", reason)
-        get_matcher(session, settings, rebuild=True)
-        recompute_all(session, settings)
+        _rebuild(session, settings, "the changed profiles bring many words the index never saw")
         return
     affected: set[str] = set()
     for company in changed:
@@ -245,12 +246,19 @@ def partners_for(session: Session, company: Company, top: int = 10,
     matcher = get_matcher(session, settings)
     if company.external_id not in matcher.profiles:
         return []
-    names = dict(session.execute(select(Company.external_id, Company.name)).all())
+    matches = matcher.match(company.external_id, top=top, filters=filters)
+    names = company_names(session, [m.partner_id for m in matches])
     return [
         {"partner_id": m.partner_id, "partner_name": names.get(m.partner_id, ""), "score": m.score,
          "reason": m.explanation.headline(), "explanation": m.explanation.to_dict()}
-        for m in matcher.match(company.external_id, top=top, filters=filters)
+        for m in matches
     ]
+
+
+def company_names(session: Session, external_ids: Sequence[str]) -> dict[str, str]:
+    """Names of the companies behind engine results (their profile ids)."""
+    query = select(Company.external_id, Company.name).where(Company.external_id.in_(external_ids))
+    return dict(session.execute(query).all())
 
 
 def text_embedder(settings: Settings | None = None) -> Callable[[Sequence[str]], np.ndarray]:

@@ -51,10 +51,9 @@ def search_page(hub_key: str):
     """Free-text search: suppliers that can do something, or this hub's manufacturers that need it."""
     query = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in search.KINDS else "supplier"
-    hits = search.search_companies(db_session(), actor(), hub_key, query, kind) if query.strip() else None
-    if hits is None:
-        access.require_hub(actor(), hub_key)
-    return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind, hits=hits)
+    hits = search.search_companies(db_session(), actor(), hub_key, query, kind)  # checks the hub scope
+    return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind,
+                           hits=hits if query.strip() else None)
 
 
 @bp.get("/pipeline")
