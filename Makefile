@@ -46,10 +46,10 @@ test: install browser services
 	exit $$status
 
 test-sqlite:
-	env -u DXMATCH_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DXMATCH_DATABASE_URL DXMATCH_NO_SKIPS=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres:
-	DXMATCH_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DXMATCH_DATABASE_URL=$(TEST_PG_URL) DXMATCH_NO_SKIPS=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -24,6 +24,15 @@ from dxmatch.config import Settings
 from dxmatch.db import create_schema, dispose_engines, seed_hubs
 from models import Base, make_engine, make_session_factory
 
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose outside part is missing on a developer's machine; under `make test`
+    (DXMATCH_NO_SKIPS=1, which sets every part up) the same gap fails, so CI checks every promise."""
+    if os.environ.get("DXMATCH_NO_SKIPS") == "1":
+        pytest.fail(f"not skipped under make test: {reason}")
+    pytest.skip(reason)
+
+
 ENV_VARS = ("DXMATCH_DATABASE_URL", "DXMATCH_INSTANCE_DIR", "DXMATCH_OUTBOX_DIR", "DXMATCH_INDEX_DIR",
             "DXMATCH_REDIS_URL", "DXMATCH_SMTP_URL")
 
@@ -80,7 +89,7 @@ def empty_db_url(tmp_path: Path, db_url: str) -> Iterator[str]:
     admin_url = os.environ.get("DXMATCH_DATABASE_URL") or db_url
     scratch = _scratch_postgres(admin_url)
     if scratch is None:
-        pytest.skip("no privilege to create a second PostgreSQL database")
+        unavailable("no privilege to create a second PostgreSQL database")
     url, name = scratch
     try:
         yield url
@@ -153,8 +162,9 @@ def browser():
     browser tests should use this fixture rather than starting their own.
     """
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium at /usr/bin/chromium (make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        unavailable("needs Debian chromium at /usr/bin/chromium (make browser)")
+    from playwright import sync_api  # a test dependency, always installed with the test extras
+
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

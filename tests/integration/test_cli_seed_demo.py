@@ -102,8 +102,6 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(session, demo_dir, reco
 
 
 def test_the_shipped_demo_data_loads_without_a_single_error(session, recompute_calls):
-    if not (loader.FIXTURES_DIR / "companies.jsonl").exists():
-        pytest.skip("fixtures/companies.jsonl not written yet")
     report = loader.load_demo(session)
     assert report.errors == []
     assert report.companies.loaded > 0 and report.users_created > 0
