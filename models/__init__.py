@@ -4,19 +4,21 @@ from models.entities import (
     PIPELINE_STATES,
     ROLES,
     AuditEvent,
+    BackgroundJob,
     Company,
     DigestOutbox,
     DigestSubscription,
     Hub,
     Introduction,
     Match,
+    MatchingWork,
     PipelineTransition,
     User,
 )
 from models.session import make_engine, make_session_factory
 
 __all__ = [
-    "Base", "as_utc", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "Company", "DigestOutbox",
-    "DigestSubscription", "Hub", "Introduction", "Match", "PipelineTransition", "User",
+    "Base", "as_utc", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "BackgroundJob", "Company", "DigestOutbox",
+    "DigestSubscription", "Hub", "Introduction", "Match", "MatchingWork", "PipelineTransition", "User",
     "make_engine", "make_session_factory",
 ]

@@ -190,3 +190,37 @@ class DigestOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class MatchingWork(Base):
+    """Durable "matching pending" work: a company changed and its index rows and proposals must follow.
+
+    Written in the same transaction as the change itself, so a crash can lose neither; a worker
+    applies pending rows to the next index snapshot and marks them done in one unit of work.
+    `company_external_id` None asks for a full rebuild (first build, `dxmatch index rebuild`).
+    """
+
+    __tablename__ = "matching_work"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_external_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason: Mapped[str] = mapped_column(String(64), default="changed")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class BackgroundJob(Base):
+    """A background job the pages can show ("매칭 다시 계산 중… 40%"): state and progress, one row per run."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))  # matching.process | matching.rebuild | ...
+    hub_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0-100
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
