@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: install
+	$(BIN)/dxmatch secret-key
 	$(BIN)/dxmatch db upgrade
 	$(BIN)/dxmatch seed-demo --if-empty
 	$(BIN)/dxmatch serve --host $(HOST) --port $(PORT)

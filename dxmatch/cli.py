@@ -174,7 +174,7 @@ def _register_optional(module_names: tuple[str, ...]) -> None:
             register(main)
 
 
-_register_optional(("dxmatch.cli_match", "dxmatch.cli_digest", "dxmatch.cli_users"))
+_register_optional(("dxmatch.cli_match", "dxmatch.cli_digest", "dxmatch.cli_users", "dxmatch.cli_secret"))
 
 
 if __name__ == "__main__":  # pragma: no cover

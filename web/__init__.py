@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings = config.settings_with_overrides(settings, overrides)
     app.config.from_mapping(config.flask_config(settings))
     app.config.update(overrides)
+    config.require_strong_secret_key(app)
 
     database.init_app(app)
     csrf.init_app(app)
@@ -34,4 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (main, auth, company, hub, admin, digest, api):
         app.register_blueprint(module.bp)
     api.init_app(app)
+    if not app.testing:  # finish what a crash left pending; build the first index in the background
+        try:
+            database.runtime_of(app).recover()
+        except Exception:  # noqa: BLE001 - a database still starting must not stop the site; jobs retry later
+            app.logger.exception("could not check for pending matching work at start")
     return app

@@ -4,9 +4,32 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dxmatch.config import Settings
+from flask import Flask
+
+from dxmatch.config import SECRET_KEY_FILE, Settings, weak_secret_key
 
 LANGUAGES: tuple[str, ...] = ("ko", "en")
+# Debug and test apps without a key of their own sign with this one; a served app never does.
+TESTING_SECRET_KEY = "testing-only-not-secret-dxmatch-key-0000"
+
+
+class InsecureConfiguration(RuntimeError):
+    """The app would run with a setting that lets anyone forge sessions or links."""
+
+
+def require_strong_secret_key(app: Flask) -> None:
+    """Refuse to build a serving app whose signing key is empty, published or short (forged sessions, links)."""
+    settings: Settings = app.config["DXMATCH_SETTINGS"]
+    problem = weak_secret_key(app.config.get("SECRET_KEY")) or weak_secret_key(settings.secret_key)
+    if problem is None:
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or TESTING_SECRET_KEY
+        return
+    raise InsecureConfiguration(
+        f"refusing to start: {problem}. Set DXMATCH_SECRET_KEY to at least 32 random characters, "
+        f"or run `dxmatch secret-key` once to generate {settings.instance_dir / SECRET_KEY_FILE}."
+    )
 
 
 def settings_with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:

@@ -1,6 +1,7 @@
 """A live server in a thread (werkzeug on 127.0.0.1, random port) and Debian's chromium via Playwright."""
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 @pytest.fixture
 def live_server(settings: Settings, session) -> Iterator[str]:
     """The real app (CSRF and rate limits on) served on a random local port; yields its base URL."""
-    app = create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": "e2e-secret"})
+    app = create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(32)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
