@@ -1,11 +1,11 @@
-"""Bulk import from the coordinator's upload page, limited to the coordinator's own hub."""
+"""Bulk import from the coordinator's upload page, limited to the coordinator's own hub.
+
+The upload is read by the same parser as `dxmatch import` (services.profiles); the hub scope is
+one more rule on each validated row, so what is checked is exactly what gets loaded.
+"""
 from __future__ import annotations
 
-import csv
 import io
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,72 +14,70 @@ from sqlalchemy.orm import Session
 
 from models import Company, User
 from services import access, audit, profiles
+from services.profile_schema import ProfileIn
 
-FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+MAX_UPLOAD_LINES = 20_000  # one request must not hold a worker for minutes; the CLI has no cap
+MAX_SHOWN_ERRORS = 100  # the page lists this many errors, then "and N more"
 
 
 @dataclass
 class UploadReport:
-    """What the page shows: loaded count and line-level errors."""
+    """What the page shows: loaded count, the first line-level errors and how many more there were."""
 
     loaded: int = 0
     rejected: int = 0
     errors: list[Any] = field(default_factory=list)
+    more_errors: int = 0
+    too_many_lines: int = 0  # the line cap when the file was refused for exceeding it
 
 
 @dataclass(frozen=True)
-class ScopeError:
+class UploadError:
+    """A problem with the file as a whole (line 0) or with one of its rows."""
+
     line: int
     field: str
     reason: str
 
 
-def _rows(data: bytes, fmt: str) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, row) pairs, best effort: rows that do not parse are left to the importer to report."""
-    text = data.decode("utf-8-sig", errors="replace")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    if fmt == "csv":
-        for index, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-            rows.append((index, row))
-        return rows
-    for index, line in enumerate(text.splitlines(), start=1):
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict):
-            rows.append((index, row))
-    return rows
-
-
-def _scope_errors(session: Session, actor: User, hub_key: str, rows: list[tuple[int, dict[str, Any]]]) -> list[ScopeError]:
+def _hub_scope(session: Session, hub_key: str) -> profiles.RowCheck:
     """A coordinator may only load companies of their hub and never overwrite another hub's company."""
-    if access.is_admin(actor):
-        return []
-    errors = [ScopeError(n, "hub", "not your hub") for n, row in rows if str(row.get("hub", "")).strip() not in ("", hub_key)]
-    ids = {str(row.get("id", "")).strip(): n for n, row in rows if row.get("id")}
-    if ids:
-        for company in session.scalars(select(Company).where(Company.external_id.in_(list(ids)))):
-            if company.hub_key != hub_key:
-                errors.append(ScopeError(ids[company.external_id], "id", "belongs to another hub"))
-    return sorted(errors, key=lambda e: e.line)
+
+    def check(profile: ProfileIn) -> list[tuple[str, str]]:
+        problems = []
+        if profile.hub != hub_key:
+            problems.append(("hub", "not your hub"))
+        existing = session.scalar(select(Company.hub_key).where(Company.external_id == profile.id))
+        if existing is not None and existing != hub_key:
+            problems.append(("id", "belongs to another hub"))
+        return problems
+
+    return check
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _shown(errors: list[Any]) -> tuple[list[Any], int]:
+    return errors[:MAX_SHOWN_ERRORS], max(0, len(errors) - MAX_SHOWN_ERRORS)
 
 
 def import_upload(session: Session, actor: User, hub_key: str, filename: str, data: bytes) -> UploadReport:
-    """Check hub scope, then hand the file to services.profiles.import_file; nothing loads if scope fails."""
+    """Load an uploaded JSONL or CSV file; rows outside the coordinator's hub are rejected, the rest load."""
     access.require_hub(actor, hub_key)
-    suffix = os.path.splitext(filename or "")[1].lower()
-    fmt = FORMATS.get(suffix)
+    fmt = profiles.format_of(filename or "")
     if fmt is None:
-        return UploadReport(errors=[ScopeError(0, "file", "use a .jsonl or .csv file")])
-    scope = _scope_errors(session, actor, hub_key, _rows(data, fmt))
-    if scope:
-        return UploadReport(rejected=len({e.line for e in scope}), errors=list(scope))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, f"upload{suffix}")
-        with open(path, "wb") as fh:
-            fh.write(data)
-        report = profiles.import_file(session, path, fmt)
+        return UploadReport(errors=[UploadError(0, "file", "use a .jsonl or .csv file")])
+    if _line_count(data) > MAX_UPLOAD_LINES:
+        return UploadReport(too_many_lines=MAX_UPLOAD_LINES)
+    check = None if access.is_admin(actor) else _hub_scope(session, hub_key)
+    try:
+        report = profiles.import_file(session, io.BytesIO(data), fmt, check=check)
+    except UnicodeDecodeError:
+        session.rollback()
+        return UploadReport(errors=[UploadError(0, "file", "not UTF-8 text")])
     audit.record(session, actor, "companies.import", hub_key=hub_key, loaded=report.loaded, rejected=report.rejected, file=filename[:200])
     session.commit()
-    return UploadReport(loaded=report.loaded, rejected=report.rejected, errors=list(report.errors))
+    errors, more = _shown(list(report.errors))
+    return UploadReport(loaded=report.loaded, rejected=report.rejected, errors=errors, more_errors=more)

@@ -48,6 +48,8 @@ from services.profile_schema import (
 )
 
 Source = str | os.PathLike[str] | IO[str] | IO[bytes]
+RowCheck = Callable[[ProfileIn], list[tuple[str, str]]]
+"""A caller's own rule on a valid profile (e.g. the uploader's hub): (field, reason) pairs, empty when fine."""
 
 CSV_TRUE = frozenset({"true", "예", "y", "yes"})
 CSV_FALSE = frozenset({"false", "아니오", "n", "no"})
@@ -173,10 +175,11 @@ def company_to_record(company: Company) -> dict[str, Any]:
 class _Import:
     """The row loop shared by JSONL and CSV: duplicate ids, validation, a savepoint per row."""
 
-    def __init__(self, session: Session, unit: str, status: str) -> None:
+    def __init__(self, session: Session, unit: str, status: str, check: RowCheck | None = None) -> None:
         self.session = session
         self.unit = unit
         self.status = status
+        self.check = check
         self.report = ImportReport()
         self.first_seen: dict[str, int] = {}
 
@@ -199,6 +202,8 @@ class _Import:
         except ValidationFailed as exc:
             self.reject(number, problems + [(e["field"], e["reason"]) for e in exc.detail["errors"]])
             return
+        if self.check is not None:
+            problems += self.check(profile)
         if problems:
             self.reject(number, problems)
             return
@@ -295,6 +300,8 @@ def _parse_json_line(raw: bytes | str, number: int) -> tuple[Any, list[tuple[str
         data = json.loads(text, object_pairs_hook=_pairs_no_repeats)
     except json.JSONDecodeError as exc:
         return None, [("json", f"invalid JSON: {exc.msg} (column {exc.colno})")]
+    except RecursionError:
+        return None, [("json", "nested too deeply")]
     except ValueError as exc:
         return None, [("json", str(exc))]
     if not isinstance(data, dict):
@@ -313,13 +320,15 @@ def import_jsonl(
     progress: bool = False,
     status: str = "active",
     notify: bool = True,
+    check: RowCheck | None = None,
 ) -> ImportReport:
     """Load a profile-format JSONL file; bad lines are reported, good lines upserted and committed.
 
     Blank lines are skipped. With `notify`, `services.matching.on_companies_changed(session, ids)`
-    (when it exists) is told which companies were created or changed, after the commit.
+    (when it exists) is told which companies were created or changed, after the commit. `check`
+    adds the caller's own rule on each valid profile (a row it objects to is rejected).
     """
-    job = _Import(session, "line", status)
+    job = _Import(session, "line", status, check)
     _begin_outer_transaction(session)
     lines = tqdm(_binary_lines(stream_or_path), desc="import", unit=" lines", file=sys.stderr,
                  disable=not progress, leave=False)
@@ -339,6 +348,22 @@ def _read_text(source: Source) -> str:
     if isinstance(content, bytes):
         return content.decode("utf-8-sig")
     return content.removeprefix("\ufeff")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(row number, cells) of a CSV text, header = row 1; a row the csv module refuses comes as (number, reason)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    while True:
+        number += 1
+        try:
+            yield number, next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            too_long = "field larger than field limit" in str(exc)
+            yield number, (f"a cell is longer than {csv.field_size_limit():,} characters" if too_long
+                           else "this row cannot be read as CSV")
 
 
 def _csv_cell(column: str, cell: str) -> tuple[Any, str | None]:
@@ -364,23 +389,31 @@ def import_csv(
     progress: bool = False,
     status: str = "active",
     notify: bool = True,
+    check: RowCheck | None = None,
 ) -> ImportReport:
     """Load a spreadsheet export (CSV, UTF-8 with or without BOM, header row first).
 
     List cells hold items separated by ` | `; booleans are true/false, 예/아니오 or Y/N; an empty
     cell means the field is absent. Errors name the row as a spreadsheet shows it (header = row 1)
-    and the column. Transactions and notification as in `import_jsonl`.
+    and the column. Transactions, notification and `check` as in `import_jsonl`. A file that is
+    not UTF-8 raises UnicodeDecodeError; a row the csv module cannot read is reported.
     """
-    job = _Import(session, "row", status)
+    job = _Import(session, "row", status, check)
     _begin_outer_transaction(session)
-    rows = csv.reader(io.StringIO(_read_text(stream_or_path), newline=""))
-    header = [cell.strip() for cell in next(rows, [])]
+    rows = _csv_rows(_read_text(stream_or_path))
+    _number, header_cells = next(rows, (1, []))
+    if isinstance(header_cells, str):
+        job.reject(1, [("-", header_cells)])
+        return job.finish(notify)
+    header = [cell.strip() for cell in header_cells]
     repeated = sorted({c for c in header if c and header.count(c) > 1})
     if repeated:
         job.reject(1, [(c, "column appears twice in the header") for c in repeated])
         return job.finish(notify)
-    for number, cells in enumerate(tqdm(rows, desc="import", unit=" rows", file=sys.stderr,
-                                        disable=not progress, leave=False), start=2):
+    for number, cells in tqdm(rows, desc="import", unit=" rows", file=sys.stderr, disable=not progress, leave=False):
+        if isinstance(cells, str):
+            job.reject(number, [("-", cells)])
+            continue
         if not any(cell.strip() for cell in cells):
             continue
         data: dict[str, Any] = {}
@@ -406,22 +439,30 @@ def import_csv(
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 
 
+def format_of(filename: str | os.PathLike[str]) -> str | None:
+    """"jsonl" or "csv" from a file name's extension, None when it is neither."""
+    return FORMATS.get(Path(filename).suffix.lower())
+
+
 def import_file(
     session: Session,
-    path: str | os.PathLike[str],
+    path: Source,
     fmt: str | None = None,
     *,
     progress: bool = False,
     status: str = "active",
     notify: bool = True,
+    check: RowCheck | None = None,
 ) -> ImportReport:
-    """Import a JSONL or CSV file, chosen by `fmt` ("jsonl"/"csv") or else by the file extension."""
-    fmt = fmt or FORMATS.get(Path(path).suffix.lower())
+    """Import a JSONL or CSV file (a path, or an open stream with `fmt`), chosen by `fmt` ("jsonl"/"csv") or else by the file extension."""
+    if fmt is None and isinstance(path, (str, os.PathLike)):
+        fmt = format_of(path)
     if fmt == "jsonl":
-        return import_jsonl(session, path, progress=progress, status=status, notify=notify)
+        return import_jsonl(session, path, progress=progress, status=status, notify=notify, check=check)
     if fmt == "csv":
-        return import_csv(session, path, progress=progress, status=status, notify=notify)
-    raise ValueError(f"cannot tell the format of {os.fspath(path)!r}: use .jsonl or .csv (or give the format)")
+        return import_csv(session, path, progress=progress, status=status, notify=notify, check=check)
+    where = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "the stream"
+    raise ValueError(f"cannot tell the format of {where!r}: use .jsonl or .csv (or give the format)")
 
 
 # --- export --------------------------------------------------------------------------------
@@ -449,6 +490,6 @@ def _write_jsonl(companies: Iterable[Company], handle: IO[str]) -> int:
 
 __all__ = [
     "ALL_FIELDS", "CSV_LIST_SEPARATOR", "ImportError", "ImportReport", "ManufacturerIn", "ProfileIn", "SupplierIn",
-    "company_to_record", "detect_language", "export_jsonl", "import_csv", "import_file", "import_jsonl",
+    "company_to_record", "detect_language", "export_jsonl", "format_of", "import_csv", "import_file", "import_jsonl",
     "upsert_company", "validate_profile",
 ]
