@@ -11,7 +11,8 @@ def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite make sure the folder exists and foreign keys are enforced."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    # hide_parameters: a failing statement's error (and so the log) never carries the values (notes, e-mails, token hashes)
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
