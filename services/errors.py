@@ -27,3 +27,9 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class InvalidInput(DomainError):
+    """A request that cannot be read at all (a NUL character, malformed or too deeply nested JSON)."""
+
+    status = 400

@@ -31,6 +31,7 @@ MAX_ITEM_CHARS = 1000
 MAX_CERTIFICATION_CHARS = 100
 MAX_EMAIL_CHARS = 254
 MAX_URL_CHARS = 500
+MAX_EMPLOYEES = 10_000_000
 
 COMMON_FIELDS: tuple[str, ...] = (
     "id", "kind", "name", "hub", "language", "employees", "summary", "description", "contact_email", "website",
@@ -120,7 +121,7 @@ class ProfileIn(BaseModel):
     name: Text200
     hub: HubKey
     language: Literal["ko", "en"] | None = None
-    employees: Annotated[int, Field(ge=1)] | None = None
+    employees: Annotated[int, Field(ge=1, le=MAX_EMPLOYEES)] | None = None
     summary: Annotated[str, Field(max_length=200)] | None = None
     description: LongText | None = None
     contact_email: Email | None = None
@@ -183,6 +184,21 @@ def compact_record(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
+
+
+def whole_number(text: str) -> int | None:
+    """A count as people type it ("1,200" or "1200") as an int, None when it is not one.
+
+    Digits beyond any sensible count saturate (the range rule then reports them) instead of
+    reaching int(), which refuses thousands of digits with an exception.
+    """
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    digits = text.replace(",", "").lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
 def validate_profile(data: Any) -> ManufacturerIn | SupplierIn:
     """Check one profile against the contract; raise ValidationFailed listing every broken rule."""
     if not isinstance(data, dict):
@@ -224,6 +240,8 @@ def _describe(err: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
         reason = "only the characters A-Z a-z 0-9 . _ - (1-64 of them)"
     elif kind_ == "greater_than_equal":
         reason = f"must be at least {ctx.get('ge')}"
+    elif kind_ == "less_than_equal":
+        reason = f"must be at most {ctx.get('le'):,}"
     elif kind_ == "literal_error":
         reason = f"must be {ctx.get('expected')}"
     elif reason is None:
@@ -249,5 +267,5 @@ def _json_type(value: Any) -> str:
 __all__ = [
     "ALL_FIELDS", "BOOL_FIELDS", "COMMON_FIELDS", "INT_FIELDS", "LIST_FIELDS", "MANUFACTURER_FIELDS",
     "SUPPLIER_FIELDS", "ManufacturerIn", "ProfileIn", "SupplierIn", "compact_record", "detect_language",
-    "validate_profile",
+    "validate_profile", "whole_number",
 ]

@@ -16,7 +16,6 @@ import importlib
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from services.profile_schema import (
     compact_record,
     detect_language,
     validate_profile,
+    whole_number,
 )
 
 Source = str | os.PathLike[str] | IO[str] | IO[bytes]
@@ -362,8 +362,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
             return
         except csv.Error as exc:
             too_long = "field larger than field limit" in str(exc)
-            yield number, (f"a cell is longer than {csv.field_size_limit():,} characters" if too_long
-                           else "this row cannot be read as CSV")
+            yield number, "a cell is longer than the CSV limit" if too_long else "this row cannot be read as CSV"
 
 
 def _csv_cell(column: str, cell: str) -> tuple[Any, str | None]:
@@ -376,9 +375,10 @@ def _csv_cell(column: str, cell: str) -> tuple[Any, str | None]:
             return word in CSV_TRUE, None
         return None, f"expected true/false, 예/아니오 or Y/N, not '{cell}'"
     if column in INT_FIELDS:
-        if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", cell):
-            return int(cell.replace(",", "")), None
-        return None, f"must be a whole number, not '{cell}'"
+        number = whole_number(cell)
+        if number is not None:
+            return number, None
+        return None, f"must be a whole number, not '{cell[:50]}'"
     return cell, None
 
 

@@ -10,7 +10,7 @@ from dxmatch.config import Settings
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from Settings.from_env(), then apply `test_config` (any Flask or Settings key)."""
-    from web import config, database, errors, i18n, login, security
+    from web import config, database, errors, i18n, inputs, login, security
     from web.extensions import babel, csrf, limiter
 
     app = Flask(__name__, instance_relative_config=False)
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     app.jinja_env.globals.update(i18n.template_helpers())
 
     from web import admin, api, auth, company, digest, hub, main

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from services.errors import DomainError
@@ -23,7 +24,14 @@ def error_response(status: int, message: str, **extra: object) -> Response:
     return response
 
 
-def handle_error(exc: Exception) -> Response | tuple[str, int]:
+def _passed_on_headers(exc: Exception) -> dict[str, str]:
+    """Headers an HTTP error must keep in any shape (`Allow` of a 405, `Retry-After` of a 429)."""
+    if not isinstance(exc, HTTPException):
+        return {}
+    return {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
+
+
+def handle_error(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
     if isinstance(exc, DomainError):
         status, message, errors = exc.status, exc.message, exc.detail.get("errors")
     elif isinstance(exc, CSRFError):
@@ -32,14 +40,21 @@ def handle_error(exc: Exception) -> Response | tuple[str, int]:
         status, message, errors = exc.code or 500, exc.name, None
         if exc.response is not None and exc.code is None:
             return exc.response
+    elif isinstance(exc, ValidationError):  # a request shape checked in a view (e.g. a non-JSON API body)
+        status, message = 422, "invalid request"
+        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]} for e in exc.errors()]
     else:  # pragma: no cover - programming errors
         raise exc
+    headers = _passed_on_headers(exc)
     if wants_json():
-        return error_response(status, message, errors=errors)
-    return render_template("error.html", status=status, message=translate_reason(message), errors=errors), status
+        response = error_response(status, message, errors=errors)
+        response.headers.update(headers)
+        return response
+    return render_template("error.html", status=status, message=translate_reason(message), errors=errors), status, headers
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
+    app.register_error_handler(ValidationError, handle_error)
 

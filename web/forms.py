@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MultiDict
 
+from services.profile_schema import whole_number
+
 LIST_FIELDS = ("needs", "capabilities", "references")
 TEXT_FIELDS = ("name", "language", "summary", "description", "contact_email", "website", "industry", "confidential_notes")
 
@@ -34,7 +36,8 @@ def profile_from_form(form: MultiDict, kind: str) -> dict[str, Any]:
             data[name] = value
     employees = (form.get("employees") or "").strip()
     if employees:
-        data["employees"] = int(employees) if employees.isdigit() else employees
+        number = whole_number(employees)
+        data["employees"] = employees if number is None else number
     if kind == "manufacturer":
         data["needs"] = lines(form.get("needs"))
         data["requires_security_certification"] = form.get("requires_security_certification") == "on"

@@ -69,6 +69,17 @@ REASONS = {
     "already registered": _l("already registered"),
     "this registration was rejected": _l("This registration was rejected."),
     "subscription not found": _l("Not found"),
+    "the request contains a character that is not allowed (NUL)": _l("The request contains a character that is not allowed (NUL)."),
+    "the request body is not valid JSON": _l("The request body is not valid JSON."),
+    "the JSON body is nested too deeply": _l("The JSON body is nested too deeply."),
+    "invalid request": _l("Bad request"),
+    "not your hub": _l("not your hub"),
+    "belongs to another hub": _l("belongs to another hub"),
+    "use a .jsonl or .csv file": _l("use a .jsonl or .csv file"),
+    "not UTF-8 text": _l("not UTF-8 text (save the file as UTF-8)"),
+    "nested too deeply": _l("nested too deeply"),
+    "this row cannot be read as CSV": _l("this row cannot be read as CSV"),
+    "a cell is longer than the CSV limit": _l("a cell is longer than the CSV limit (131,072 characters)"),
 }
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -20,12 +22,18 @@ def _signed_in():
     return None
 
 
+def _percent(value: str | None, default: float | None) -> float | None:
+    """A 0-100 query value as a 0-1 fraction, clamped; the default when absent or not a finite number."""
+    try:
+        fraction = float(value or "") / 100
+    except ValueError:
+        return default
+    return min(max(fraction, 0.0), 1.0) if math.isfinite(fraction) else default
+
+
 def _filters() -> pipeline.MatchFilters:
     args = request.args
-    try:
-        min_score = float(args["min_score"]) / 100 if args.get("min_score") else None
-    except ValueError:
-        min_score = None
+    min_score = _percent(args.get("min_score"), None)
     status = args.get("status") or "proposed"
     return pipeline.MatchFilters(
         industry=args.get("industry") or None,
@@ -129,10 +137,7 @@ def import_page(hub_key: str):
 @bp.get("/gaps")
 def gaps_page(hub_key: str):
     """Needs no supplier covers well, grouped by theme, as a bar chart."""
-    try:
-        threshold = float(request.args.get("threshold", "")) / 100
-    except ValueError:
-        threshold = current_app.config["GAP_THRESHOLD"]
+    threshold = _percent(request.args.get("threshold"), current_app.config["GAP_THRESHOLD"])
     embed = matching.text_embedder(current_app.config["DXMATCH_SETTINGS"])
     groups = gaps.supply_gaps(db_session(), hub_key, threshold, actor=actor(), embed=embed)
     return render_template("hub/gaps.html", hub_key=hub_key, groups=groups, threshold=threshold)
