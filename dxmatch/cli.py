@@ -97,6 +97,7 @@ def import_command(file: Path, fmt: str | None, progress: bool | None) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"error: cannot read {file}: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
+    _finish_matching()
     for error in report.errors:
         click.echo(str(error), err=True)
     click.echo(report.summary())
@@ -132,6 +133,7 @@ def seed_demo(if_empty: bool) -> None:
     for error in report.errors:
         click.echo(error, err=True)
     click.echo(f"demo data: {report.companies.summary()}, {report.users_created} users created")
+    _finish_matching()
     _print_accounts([(a.role, a.email, a.password) for a in report.accounts])
 
 
@@ -143,21 +145,62 @@ def _print_accounts(rows: list[tuple[str, str, str]]) -> None:
         click.echo(f"  {role:<12} {email:<36} {password}")
 
 
+def _finish_matching() -> None:
+    """Apply the matching work a command recorded (the CLI waits for it; pages would not)."""
+    from dxmatch.cli_runtime import cli_runtime, finish_matching
+
+    finish_matching(cli_runtime(_settings()))
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Default: $PORT, else 5000.")
-@click.option("--threads", type=int, default=8, show_default=True)
-def serve(host: str, port: int | None, threads: int) -> None:
-    """Serve the web app with waitress."""
+@click.option("--workers", type=click.IntRange(0, 64), default=0,
+              help="gunicorn worker processes (Linux); 0 serves one waitress process.  [default: 0]")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="threads per process")
+def serve(host: str, port: int | None, workers: int, threads: int) -> None:
+    """Serve the web app: several gunicorn workers, or one waitress process (the fallback)."""
+    settings = _settings()
+    port = port or settings.port
+    click.echo(f"dxmatch on http://{host}:{port}/", err=True)
+    if workers > 0:
+        try:
+            from dxmatch.server import serve_gunicorn
+        except ImportError as exc:  # gunicorn is Unix-only
+            click.echo(f"gunicorn unavailable ({exc}); serving with waitress", err=True)
+        else:
+            serve_gunicorn(host, port, workers, threads)
+            return
     from waitress import serve as waitress_serve
 
     from web import create_app
 
+    waitress_serve(create_app(), host=host, port=port, threads=threads)
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, cron).")
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (DXMATCH_REDIS_URL): index builds, recomputes, bulk matching."""
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from services.jobs import RQ_QUEUE
+    from services.tasks import worker_runtime
+
     settings = _settings()
-    app = create_app()
-    port = port or settings.port
-    click.echo(f"dxmatch on http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads)
+    if not settings.redis_url:
+        click.echo("error: set DXMATCH_REDIS_URL to run a worker (without it the site runs jobs in-process)",
+                   err=True)
+        sys.exit(EXIT_UNREADABLE)
+    runtime = worker_runtime(settings)
+    runtime.encoder()  # load the model before the first job
+    recovered = runtime.recover()  # work a killed worker left pending
+    if recovered:
+        click.echo(f"pending matching work found; job {recovered} queued", err=True)
+    connection = Redis.from_url(settings.redis_url)
+    SimpleWorker([RQ_QUEUE], connection=connection).work(burst=burst, with_scheduler=False)
 
 
 def _register_optional(module_names: tuple[str, ...]) -> None:

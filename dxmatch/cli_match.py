@@ -7,7 +7,6 @@ import sys
 import click
 from sqlalchemy import select
 
-from dxmatch.config import Settings
 
 
 def _print_matches(company_name: str, rows: list[dict]) -> None:
@@ -20,6 +19,18 @@ def _print_matches(company_name: str, rows: list[dict]) -> None:
             click.echo(f"       rules: {', '.join(row['explanation']['rules'])}")
 
 
+def runtime_matcher(runtime):  # noqa: ANN001, ANN201 - Runtime -> Matcher
+    """The published engine; the CLI may wait, so it finishes pending work or the first build itself."""
+    from dxmatch.cli_runtime import finish_matching
+    from services.index_builder import pending_count
+
+    with runtime.sessions() as session:
+        pending = pending_count(session)
+    if pending or runtime.store.current_version() is None:
+        finish_matching(runtime, quiet=True)
+    return runtime.reader.refresh().matcher
+
+
 def register(main: click.Group) -> None:
     """Add the matching commands to the `dxmatch` group."""
 
@@ -29,18 +40,18 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="print JSON instead of text")
     def match_cmd(company_id: str, top: int, as_json: bool) -> None:
         """Ranked partners of COMPANY_ID (external id) with explanations."""
-        from dxmatch import db
+        from dxmatch.cli_runtime import cli_runtime
         from models import Company
         from services.matching import partners_for
 
-        settings = Settings.from_env()
-        db.upgrade(settings)
-        with db.open_session_factory(settings)() as session:
+        runtime = cli_runtime()
+        matcher = runtime_matcher(runtime)
+        with runtime.sessions() as session:
             company = session.scalar(select(Company).where(Company.external_id == company_id))
             if company is None:
                 click.echo(f"no company with id {company_id!r}", err=True)
                 sys.exit(2)
-            rows = partners_for(session, company, top=top, settings=settings)
+            rows = partners_for(session, matcher, company, top=top)
         if as_json:
             click.echo(json.dumps({"company_id": company_id, "matches": rows}, ensure_ascii=False, indent=2))
         else:
@@ -54,13 +65,12 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="print JSON instead of text")
     def search_cmd(text: str, kind: str, top: int, as_json: bool) -> None:
         """Companies whose capabilities (or needs) answer a free TEXT, Korean or English."""
-        from dxmatch import db
-        from services.matching import company_names, get_matcher
+        from dxmatch.cli_runtime import cli_runtime
+        from services.matching import company_names
 
-        settings = Settings.from_env()
-        db.upgrade(settings)
-        with db.open_session_factory(settings)() as session:
-            hits = get_matcher(session, settings).search(text, kind=kind, top=top)
+        runtime = cli_runtime()
+        hits = runtime_matcher(runtime).search(text, kind=kind, top=top)
+        with runtime.sessions() as session:
             names = company_names(session, [h.company_id for h in hits])
         rows = [{"company_id": h.company_id, "name": names.get(h.company_id, ""), "score": h.score, "text": h.text}
                 for h in hits]
@@ -76,16 +86,34 @@ def register(main: click.Group) -> None:
 
     @index_group.command("rebuild")
     def rebuild_cmd() -> None:
-        """Rebuild the index from the database and recompute every proposal."""
-        from dxmatch import db
-        from services.matching import get_matcher, recompute_all
+        """Rebuild the index from the database and recompute every proposal (also finishes pending work)."""
+        from dxmatch.cli_runtime import cli_runtime, finish_matching
+        from services import index_builder
 
-        settings = Settings.from_env()
-        db.upgrade(settings)
-        with db.open_session_factory(settings)() as session:
-            get_matcher(session, settings, rebuild=True)
-            n = recompute_all(session, settings)
-        click.echo(f"index rebuilt; {n} pairs proposed")
+        runtime = cli_runtime()
+        with runtime.sessions() as session:
+            index_builder.request_rebuild(session, "dxmatch index rebuild")
+            session.commit()
+        finish_matching(runtime)
+
+    @index_group.command("process")
+    def process_cmd() -> None:
+        """Finish pending matching work now (what the background worker does)."""
+        from dxmatch.cli_runtime import cli_runtime, finish_matching
+
+        finish_matching(cli_runtime())
+
+    @index_group.command("status")
+    def status_cmd() -> None:
+        """The published index version and how much matching work is pending."""
+        from dxmatch.cli_runtime import cli_runtime
+        from services.index_builder import pending_count
+
+        runtime = cli_runtime()
+        with runtime.sessions() as session:
+            pending = pending_count(session)
+        click.echo(f"index {runtime.store.current_version() or 'none'} at {runtime.store.root}; "
+                   f"{pending} changes pending")
 
     @main.group("bench")
     def bench_group() -> None:

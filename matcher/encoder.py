@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
@@ -182,12 +183,14 @@ def _text_key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-_LOADED: dict[str, SentenceTransformerEncoder] = {}
+_LOADED: dict[str, SentenceTransformerEncoder] = {}  # one model per process, shared by its threads
+_LOADING = threading.Lock()
 
 
 def load_encoder(model_name_or_path: str | None = None) -> SentenceTransformerEncoder:
     """Load (once per process) the encoder named by the argument, `DXMATCH_MODEL`, or the offline default."""
     name = model_name_or_path or os.environ.get("DXMATCH_MODEL") or DEFAULT_MODEL
-    if name not in _LOADED:
-        _LOADED[name] = SentenceTransformerEncoder(name)
-    return _LOADED[name]
+    with _LOADING:
+        if name not in _LOADED:
+            _LOADED[name] = SentenceTransformerEncoder(name)
+        return _LOADED[name]

@@ -161,8 +161,9 @@ class Matcher:
     # ----------------------------------------------------------------- scoring
     def _query(self, manufacturer_id: str, translate: bool = True) -> tuple[np.ndarray, sparse.csr_matrix]:
         """A manufacturer's need rows; for scoring, their lexical rows carry translations (matcher.lexicon)."""
-        if translate and manufacturer_id in self._query_cache:
-            return self._query_cache[manufacturer_id]
+        cached = self._query_cache.get(manufacturer_id) if translate else None  # one lookup: safe while another thread clears
+        if cached is not None:
+            return cached
         positions = self._needs.by_owner.get(manufacturer_id, np.zeros(0, dtype=np.int64))
         lexical = self._needs.lex[positions]
         if not translate:
@@ -179,11 +180,12 @@ class Matcher:
         if cached is not None:
             return cached
         dense_q, lex_q = self._query(manufacturer_id)
-        if self._sample_rows is None:
+        sample_rows = self._sample_rows
+        if sample_rows is None:  # two threads may both compute it; either result is the same
             positions, _ = self._caps.positions_of(self._sample)
-            self._sample_rows = (np.ascontiguousarray(self._caps.dense[positions].T),
-                                 self._caps.lex[positions].T.tocsr())
-        sample_dense, sample_lex = self._sample_rows
+            sample_rows = (np.ascontiguousarray(self._caps.dense[positions].T), self._caps.lex[positions].T.tocsr())
+            self._sample_rows = sample_rows
+        sample_dense, sample_lex = sample_rows
         n = dense_q.shape[0]
         if sample_dense.shape[1] < 2:
             stats = (np.zeros(n), np.ones(n), np.zeros(n), np.ones(n))
@@ -374,6 +376,8 @@ class Matcher:
         """Write the index to a folder (FAISS files plus the row stores)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
+        for rows in (self._caps, self._needs):  # a loaded engine is read by many threads: nothing left to compact
+            rows.compact()
         self._cap_index.save(path / "capabilities.faiss")
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,

@@ -56,6 +56,10 @@ class RowStore:
             self._lex_t = lex.T.tocsr()
         return self._lex_t
 
+    def compact(self) -> None:
+        """Merge appended lexical chunks and build the transposed matrix now, not lazily under a reader."""
+        _ = self.lex_transposed
+
     def append(self, owners: list[str], texts: list[str], weights: list[float], vectors: np.ndarray,
                lexical: sparse.csr_matrix) -> np.ndarray:
         """Store new rows; returns their positions."""

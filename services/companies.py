@@ -12,21 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Company, User
-from services import access, audit, auth, profiles
+from services import access, audit, auth, index_builder, profiles
 from services.errors import Forbidden, NotFound, ValidationFailed
 
 # Fields a member may not change through the profile form: identity and hub membership.
 FIXED_FIELDS: tuple[str, ...] = ("id", "kind", "hub")
 DECISIONS = {"approve": "active", "reject": "rejected"}
-
-
-def _notify_matching(session: Session, external_ids: list[str]) -> None:
-    """Tell the matcher a profile changed; matching is optional at this layer."""
-    try:
-        from services.matching import on_companies_changed
-    except ImportError:  # the matching service is not installed in this build
-        return
-    on_companies_changed(session, external_ids)
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +76,9 @@ def review_company(session: Session, actor: User, company_id: int, decision: str
         raise ValidationFailed("this company is not pending", errors=[{"field": "status", "reason": company.status}])
     company.status = DECISIONS[decision]
     audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id)
-    session.commit()
     if company.status == "active":
-        _notify_matching(session, [company.external_id])
+        index_builder.record_change(session, [company.external_id], "approved")
+    session.commit()
     return company
 
 
@@ -148,7 +139,7 @@ def update_own_profile(session: Session, actor: User, data: dict[str, Any]) -> C
     profile = profiles.validate_profile(_clean({**data, **fixed}))
     company, _created = profiles.upsert_company(session, profile, status=company.status)
     audit.record(session, actor, "company.update", hub_key=company.hub_key, company_id=company.id)
-    session.commit()
     if company.status == "active":
-        _notify_matching(session, [company.external_id])
+        index_builder.record_change(session, [company.external_id], "profile edited")
+    session.commit()
     return company

@@ -29,6 +29,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Unavailable(DomainError):
+    """A part the request needs is busy or down (the index being built, the database restarting)."""
+
+    status = 503
+
+
 class InvalidInput(DomainError):
     """A request that cannot be read at all (a NUL character, malformed or too deeply nested JSON)."""
 

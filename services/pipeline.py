@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import PIPELINE_STATES, Match, PipelineTransition, User
-from services import access, audit, introductions
+from services import access, audit, index_builder, introductions
 from services.errors import Conflict, NotFound, ValidationFailed
 
 OPEN_STATES: tuple[str, ...] = ("proposed", "introduced", "meeting")
@@ -150,14 +150,9 @@ def move(
     return match
 
 
-def recompute(session: Session, actor: User, hub_key: str, settings: object | None = None) -> int:
-    """Re-run the matcher for all pairs (coordinator button); the engine is an optional dependency."""
+def recompute(session: Session, actor: User, hub_key: str) -> None:
+    """Ask for every pair to be recomputed (coordinator button); the matching job does it in the background."""
     access.require_hub(actor, hub_key)
-    try:
-        from services.matching import recompute_all
-    except ImportError as exc:
-        raise Conflict("the matching engine is not available") from exc
-    count = recompute_all(session, settings)
-    audit.record(session, actor, "matches.recompute", hub_key=hub_key, pairs=count)
+    index_builder.request_rebuild(session, "recompute")
+    audit.record(session, actor, "matches.recompute", hub_key=hub_key)
     session.commit()
-    return count

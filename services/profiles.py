@@ -12,7 +12,6 @@ rows are committed together once at the end of the file: an import that crashes 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
@@ -29,6 +28,7 @@ from tqdm import tqdm
 
 from dxmatch.config import HUBS
 from models import Company, Hub
+from services import index_builder
 from services.errors import ValidationFailed
 from services.profile_schema import (
     ALL_FIELDS,
@@ -223,9 +223,9 @@ class _Import:
             report.changed_ids.append(profile.id)
 
     def finish(self, notify: bool) -> ImportReport:
+        if notify and self.report.changed_ids:  # committed with the rows: a crash cannot lose the matching
+            index_builder.record_change(self.session, self.report.changed_ids, "imported")
         self.session.commit()
-        if notify and self.report.changed_ids:
-            _notify_matching(self.session, self.report.changed_ids)
         return self.report
 
 
@@ -240,30 +240,7 @@ def _begin_outer_transaction(session: Session) -> None:
     if connection.dialect.name == "sqlite":
         raw = connection.connection.dbapi_connection
         if raw is not None and not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN")
-
-
-def _notify_matching(session: Session, external_ids: list[str]) -> None:
-    """Tell the matching service which companies changed, when that service is installed."""
-    hook = optional_service_hook("services.matching", "on_companies_changed")
-    if hook is not None:
-        hook(session, list(external_ids))
-        session.commit()
-
-
-def optional_service_hook(module: str, name: str) -> Callable[..., Any] | None:
-    """`module.name` when that module is installed and defines it, else None.
-
-    Import, export and the demo loader call into services written separately (matching); this
-    keeps them working before those exist, without hiding an error raised inside them.
-    """
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(loaded, name, None)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock now: no busy upgrade later
 
 
 def _binary_lines(source: Source) -> Iterator[bytes | str]:

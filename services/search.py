@@ -8,14 +8,15 @@ Only public profile fields are returned.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxmatch.config import Settings
+from matcher.engine import Matcher
 from matcher.types import MatchFilters
 from models import Company, User
-from services import access, matching
+from services import access
 from services.errors import ValidationFailed
 
 KINDS: tuple[str, ...] = ("supplier", "manufacturer")
@@ -31,8 +32,11 @@ class CompanyHit:
 
 
 def search_companies(session: Session, actor: User, hub_key: str, query: str, kind: str = "supplier",
-                     top: int = 20, settings: Settings | None = None) -> list[CompanyHit]:
-    """Best companies for a free text, best first (empty for an empty query)."""
+                     top: int = 20, *, matcher: Callable[[], Matcher]) -> list[CompanyHit]:
+    """Best companies for a free text, best first (empty for an empty query).
+
+    `matcher` gives the current engine; it is asked for only after the access check.
+    """
     access.require_hub(actor, hub_key)
     if kind not in KINDS:
         raise ValidationFailed("invalid search", errors=[{"field": "kind", "reason": "supplier or manufacturer"}])
@@ -40,7 +44,7 @@ def search_companies(session: Session, actor: User, hub_key: str, query: str, ki
     if not query:
         return []
     filters = MatchFilters(hubs=frozenset({hub_key})) if kind == "manufacturer" else None
-    hits = matching.get_matcher(session, settings).search(query, kind=kind, top=top, filters=filters)
+    hits = matcher().search(query, kind=kind, top=top, filters=filters)
     rows = {c.external_id: c for c in session.scalars(
         select(Company).where(Company.external_id.in_([h.company_id for h in hits]), Company.status == "active"))}
     return [CompanyHit(rows[h.company_id], h.score, h.text, access.can_view_company(actor, rows[h.company_id]))

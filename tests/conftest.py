@@ -34,7 +34,7 @@ def unavailable(reason: str) -> None:
 
 
 ENV_VARS = ("DXMATCH_DATABASE_URL", "DXMATCH_INSTANCE_DIR", "DXMATCH_OUTBOX_DIR", "DXMATCH_INDEX_DIR",
-            "DXMATCH_REDIS_URL", "DXMATCH_SMTP_URL")
+            "DXMATCH_REDIS_URL", "DXMATCH_SMTP_URL", "DXMATCH_JOBS")
 
 
 def _scratch_postgres(url: str) -> tuple[str, str] | None:
@@ -146,6 +146,7 @@ def settings(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Se
     instance = tmp_path / "instance"
     monkeypatch.setenv("DXMATCH_INSTANCE_DIR", str(instance))
     monkeypatch.setenv("DXMATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("DXMATCH_JOBS", "inline")  # jobs run at once after the commit: tests read their effect
     return Settings.from_env()
 
 

@@ -1,22 +1,34 @@
-"""One SQLAlchemy session per request, closed at teardown."""
+"""One SQLAlchemy session per request, closed at teardown; the process's matching Runtime."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from dxmatch.db import open_session_factory
+from services.runtime import Runtime
 
 
 def init_app(app: Flask) -> None:
-    """Bind a session factory to the app's database and close sessions after each request."""
-    app.extensions["dxmatch.sessions"] = open_session_factory(app.config["DXMATCH_SETTINGS"])
+    """Bind the app to its database and index (one Runtime per app) and close sessions after each request."""
+    settings = app.config["DXMATCH_SETTINGS"]
+    app.extensions["dxmatch.runtime"] = Runtime(settings, open_session_factory(settings),
+                                                jobs=app.config.get("DXMATCH_JOBS"))
     app.teardown_appcontext(close_session)
 
 
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions["dxmatch.runtime"]
+
+
+def runtime() -> Runtime:
+    """The app's matching runtime: the published index, the job queue."""
+    return current_app.extensions["dxmatch.runtime"]
+
+
 def db_session() -> Session:
-    """The request's session (created on first use)."""
+    """The request's session (created on first use); committed matching work starts the matching job."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["dxmatch.sessions"]()
+        g.db_session = runtime().session()
     return g.db_session
 
 

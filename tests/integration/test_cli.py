@@ -68,11 +68,12 @@ def test_import_names_every_bad_line_exits_one_and_export_holds_exactly_the_good
     assert records == [HANBIT, VISION, FORGE]
 
 
-def test_import_of_a_clean_file_exits_zero_and_prints_the_summary(tmp_path, session):
+def test_import_of_a_clean_file_exits_zero_matches_and_prints_the_summary(tmp_path, session):
     source = write_lines(tmp_path / "clean.jsonl", [json.dumps(OSONG), json.dumps(FORGE)])
     result = CliRunner().invoke(main, ["import", str(source)])
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout.strip() == "loaded 2, rejected 0"
+    assert result.stdout.strip().splitlines() == [
+        "index rebuilt (v00000001); proposals refreshed for 1 manufacturers", "loaded 2, rejected 0"]
 
 
 def test_import_of_a_csv_names_rows_and_columns(tmp_path, session):

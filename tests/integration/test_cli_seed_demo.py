@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -12,7 +9,7 @@ from werkzeug.security import check_password_hash
 
 import fixtures.loader as loader
 from dxmatch.cli import main
-from models import Company, DigestSubscription, User
+from models import Company, DigestSubscription, MatchingWork, User
 from tests.integration.test_import_export import FORGE, HANBIT, VISION
 
 USERS = [
@@ -37,21 +34,16 @@ def demo_dir(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.fixture
-def recompute_calls(monkeypatch):
-    """A stand-in matching service that records recompute_all calls."""
-    calls: list[object] = []
-    fake = types.ModuleType("services.matching")
-    fake.recompute_all = lambda session: calls.append(session)
-    monkeypatch.setitem(sys.modules, "services.matching", fake)
-    return calls
+def rebuilds_requested(session) -> int:
+    """Full index rebuilds the loader recorded (the matching job proposes the demo pairs from them)."""
+    return session.scalar(select(func.count(MatchingWork.id)).where(MatchingWork.company_external_id.is_(None)))
 
 
 def counts(session) -> tuple[int, int, int]:
     return tuple(session.scalar(select(func.count()).select_from(t)) for t in (Company, User, DigestSubscription))
 
 
-def test_load_demo_creates_companies_users_and_subscriptions(session, demo_dir, recompute_calls):
+def test_load_demo_creates_companies_users_and_subscriptions(session, demo_dir):
     report = loader.load_demo(session)
     assert (report.companies.created, report.users_created, report.subscriptions_created) == (3, 3, 2)
     assert report.errors == []
@@ -59,10 +51,10 @@ def test_load_demo_creates_companies_users_and_subscriptions(session, demo_dir, 
     jane = session.scalar(select(User).where(User.email == "jane@vision.example"))
     assert jane.company.external_id == "s-vision" and jane.language == "en"
     assert check_password_hash(jane.password_hash, "member-pass-1")
-    assert len(recompute_calls) == 1
+    assert rebuilds_requested(session) == 1
 
 
-def test_loading_the_demo_twice_changes_nothing(session, demo_dir, recompute_calls):
+def test_loading_the_demo_twice_changes_nothing(session, demo_dir):
     loader.load_demo(session)
     before = counts(session)
     hashes = sorted(session.scalars(select(User.password_hash)))
@@ -70,10 +62,10 @@ def test_loading_the_demo_twice_changes_nothing(session, demo_dir, recompute_cal
     assert counts(session) == before
     assert sorted(session.scalars(select(User.password_hash))) == hashes
     assert (report.companies.created, report.companies.changed_ids, report.users_created) == (0, [], 0)
-    assert len(recompute_calls) == 1  # nothing changed, so no second recompute
+    assert rebuilds_requested(session) == 1  # nothing changed, so no second rebuild
 
 
-def test_a_demo_user_of_an_unknown_company_is_reported_not_created(session, demo_dir, recompute_calls):
+def test_a_demo_user_of_an_unknown_company_is_reported_not_created(session, demo_dir):
     broken = [{**USERS[2], "email": "ghost@demo.example", "company": "s-nowhere"}]
     (demo_dir / "users.json").write_text(json.dumps(broken), encoding="utf-8")
     report = loader.load_demo(session)
@@ -81,7 +73,7 @@ def test_a_demo_user_of_an_unknown_company_is_reported_not_created(session, demo
     assert report.users_created == 0
 
 
-def test_seed_demo_prints_the_demo_accounts_with_their_passwords(session, demo_dir, recompute_calls):
+def test_seed_demo_prints_the_demo_accounts_with_their_passwords(session, demo_dir):
     result = CliRunner().invoke(main, ["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "loaded 3, rejected 0" in result.stdout
@@ -89,7 +81,7 @@ def test_seed_demo_prints_the_demo_accounts_with_their_passwords(session, demo_d
         assert user["email"].lower() in result.stdout and user["password"] in result.stdout
 
 
-def test_seed_demo_if_empty_leaves_a_used_database_alone(session, demo_dir, recompute_calls):
+def test_seed_demo_if_empty_leaves_a_used_database_alone(session, demo_dir):
     runner = CliRunner()
     runner.invoke(main, ["seed-demo", "--if-empty"])
     session.execute(Company.__table__.update().where(Company.external_id == "s-forge").values(name="Renamed"))
@@ -101,7 +93,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(session, demo_dir, reco
     assert session.scalar(select(Company.name).where(Company.external_id == "s-forge")) == "Renamed"
 
 
-def test_the_shipped_demo_data_loads_without_a_single_error(session, recompute_calls):
+def test_the_shipped_demo_data_loads_without_a_single_error(session):
     report = loader.load_demo(session)
     assert report.errors == []
     assert report.companies.loaded > 0 and report.users_created > 0

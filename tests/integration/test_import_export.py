@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-import types
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 import services.profiles as profiles
-from models import Company
+from models import Company, MatchingWork
 from services.profiles import (
     ImportError as RowError,
     company_to_record,
@@ -218,19 +215,12 @@ def test_an_import_that_crashes_half_way_leaves_the_database_unchanged(session, 
     assert company_count(session) == 0
 
 
-def test_the_matching_service_is_told_which_companies_changed(session, monkeypatch):
-    calls: list[list[str]] = []
-    fake = types.ModuleType("services.matching")
-    fake.on_companies_changed = lambda session_, ids: calls.append(ids)
-    monkeypatch.setitem(sys.modules, "services.matching", fake)
+def test_an_import_records_the_matching_work_of_changed_companies_with_its_rows(session):
     import_jsonl(session, jsonl(HANBIT, VISION))
     import_jsonl(session, jsonl(HANBIT, {**VISION, "summary": "비전 검사 전문"}))
-    assert calls == [["m-hanbit", "s-vision"], ["s-vision"]]
-
-
-def test_import_works_without_a_matching_service(session, monkeypatch):
-    monkeypatch.setitem(sys.modules, "services.matching", types.ModuleType("services.matching"))
-    assert import_jsonl(session, jsonl(OSONG)).loaded == 1
+    session.rollback()  # only what was committed counts
+    work = session.scalars(select(MatchingWork.company_external_id).order_by(MatchingWork.id)).all()
+    assert work == ["m-hanbit", "s-vision", "s-vision"]
 
 
 def test_import_reads_a_path_a_binary_stream_and_a_leading_bom(tmp_path, session):
@@ -261,15 +251,6 @@ def test_factory_records_are_valid_in_both_languages():
     for kind in ("manufacturer", "supplier"):
         for language in ("ko", "en"):
             assert validate_profile(profile_record(kind, language=language)).language == language
-
-
-def test_an_error_raised_by_the_matching_service_is_not_swallowed(session, monkeypatch):
-    def refuse(*_args, **_kwargs):
-        raise IntegrityError("INSERT", {}, Exception("boom"))
-
-    monkeypatch.setattr(profiles, "_notify_matching", refuse)
-    with pytest.raises(IntegrityError):
-        import_jsonl(session, jsonl(OSONG))
 
 
 def without(record: dict, *names: str) -> dict:

@@ -1,11 +1,36 @@
-"""The matching service keeps stored proposals in step with the companies in the database."""
+"""The one write path: recorded changes reach the published index and the stored proposals, crash or not."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from models import Company, Match
-from services import matching
+from sqlalchemy.orm import Session as Session_
+
+from models import Company, Match, make_session_factory
+from services import index_builder, matching
+from services.runtime import Runtime
 from tests.factories import gen_company
+
+
+@pytest.fixture
+def runtime(settings, engine) -> Runtime:
+    """This process's matching runtime on the test database, jobs run at once."""
+    return Runtime(settings, make_session_factory(engine), jobs="inline")
+
+
+def rebuild(session, runtime: Runtime) -> None:
+    index_builder.request_rebuild(session, "test")
+    session.commit()
+    runtime.process_now()
+    session.expire_all()
+
+
+def changed(session, runtime: Runtime, *ids: str):
+    index_builder.record_change(session, ids, "test")
+    session.commit()
+    result = runtime.process_now()
+    session.expire_all()
+    return result
 
 
 def _market(session):
@@ -19,66 +44,101 @@ def _market(session):
     return m, vision, uncertified, erp
 
 
-def test_recompute_stores_proposals_with_explanations_and_never_uncertified_for_strict_manufacturers(session, settings):
+def test_recompute_stores_proposals_with_explanations_and_never_uncertified_for_strict_manufacturers(session, settings, runtime):
     m, vision, uncertified, _ = _market(session)
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     rows = session.scalars(select(Match).where(Match.manufacturer_id == m.id).order_by(Match.rank)).all()
     assert rows[0].supplier_id == vision.id and rows[0].status == "proposed" and rows[0].hub_key == "ochang"
     assert rows[0].explanation["need_matches"][0]["capability"].startswith("딥러닝 비전")
     assert uncertified.id not in {r.supplier_id for r in rows}
 
 
-def test_recompute_keeps_pipeline_state_of_pairs_already_moved(session, settings):
+def test_recompute_keeps_pipeline_state_of_pairs_already_moved(session, settings, runtime):
     m, vision, *_ = _market(session)
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
     row.status = "meeting"
     session.commit()
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     assert session.scalar(select(Match).where(Match.supplier_id == vision.id)).status == "meeting"
 
 
-def test_a_recompute_that_raises_a_score_marks_the_pair_improved_and_a_lower_one_does_not(session, settings):
+def test_a_recompute_that_raises_a_score_marks_the_pair_improved_and_a_lower_one_does_not(session, settings, runtime):
     m, vision, *_ = _market(session)
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
     fresh = row.score
     assert row.improved_at is None and row.previous_score is None
 
     row.score = fresh - 0.2  # as if an earlier profile had matched worse
     session.commit()
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
     assert row.improved_at is not None and row.previous_score == fresh - 0.2 and row.score == fresh
 
     row.improved_at, row.previous_score, row.score = None, None, fresh + 0.2  # now the recompute lowers it
     session.commit()
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     row = session.scalar(select(Match).where(Match.supplier_id == vision.id))
     assert row.improved_at is None and row.score == fresh
 
 
-def test_changed_supplier_is_reindexed_and_its_proposals_refreshed(session, settings):
+def test_changed_supplier_is_reindexed_and_its_proposals_refreshed(session, settings, runtime):
     m, vision, _, erp = _market(session)
-    matching.recompute_all(session, settings)
+    rebuild(session, runtime)
     erp.capabilities = ["웨이퍼 외관 결함을 찾는 딥러닝 비전 검사 장비 연동"]
-    session.commit()
-    matching.on_companies_changed(session, ["s-erp"], settings)
-    session.commit()
+    result = changed(session, runtime, "s-erp")
+    assert result.full is False
     assert erp.id in {r.supplier_id for r in session.scalars(select(Match).where(Match.manufacturer_id == m.id))}
 
 
-def test_index_saved_for_one_process_is_reused_by_the_next_until_the_data_changes(session, settings):
+def test_a_second_process_reads_the_published_snapshot_instead_of_rebuilding(session, settings, runtime, engine):
     _market(session)
-    first = matching.get_matcher(session, settings)
-    matching._MATCHERS.clear()  # a new process
-    second = matching.get_matcher(session, settings)
-    assert second is not first and set(second.profiles) == set(first.profiles)
+    rebuild(session, runtime)
+    other = Runtime(settings, make_session_factory(engine), jobs="inline")  # another worker or the CLI
+    assert other.matcher() is not runtime.matcher()
+    assert set(other.matcher().profiles) == set(runtime.matcher().profiles)
+    assert other.process_now().version is None  # nothing pending: nothing rebuilt
     gen_company(session, "supplier", id="s-new", capabilities=["MES 구축"])
-    assert "s-new" in matching.get_matcher(session, settings).profiles
+    changed(session, runtime, "s-new")
+    assert "s-new" in other.reader.get().matcher.profiles or "s-new" in other.reader.refresh().matcher.profiles
 
 
-def test_supply_gaps_group_unmet_needs_by_meaning_across_languages(session, settings):
+def test_committed_work_left_by_a_crash_is_finished_at_the_next_start(session, settings, engine):
+    _market(session)
+    index_builder.request_rebuild(session, "import")  # committed with the rows; the process then died
+    session.commit()
+    assert session.scalar(select(func.count(Match.id))) == 0
+    restarted = Runtime(settings, make_session_factory(engine), jobs="inline")
+    assert restarted.recover() is not None
+    session.expire_all()
+    assert session.scalar(select(func.count(Match.id))) > 0
+    assert index_builder.pending_count(session) == 0
+
+
+def test_a_crash_after_publishing_but_before_the_commit_repeats_the_work(session, settings, runtime, monkeypatch):
+    m, vision, *_ = _market(session)
+    rebuild(session, runtime)
+    vision.capabilities = ["클라우드 회계 ERP 구축"]
+    index_builder.record_change(session, ["s-vision"], "test")
+    session.commit()
+
+    def die(*_args, **_kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(Session_, "commit", die)
+    with pytest.raises(SystemExit):
+        runtime.process_now()
+    monkeypatch.undo()
+    session.expire_all()
+    assert index_builder.pending_count(session) == 1  # the work is still there
+    runtime.process_now()
+    session.expire_all()
+    assert index_builder.pending_count(session) == 0
+    assert runtime.matcher().profiles["s-vision"].capabilities == ("클라우드 회계 ERP 구축",)
+
+
+def test_supply_gaps_group_unmet_needs_by_meaning_across_languages(session, settings, runtime):
     from services.gaps import supply_gaps
 
     gen_company(session, "manufacturer", id="m-ko", hub="ochang", needs=["클린룸 파티클 농도를 실시간으로 모니터링하고 싶다"])
@@ -90,50 +150,27 @@ def test_supply_gaps_group_unmet_needs_by_meaning_across_languages(session, sett
     assert groups[0].companies == 2
 
 
-def test_changes_made_by_another_process_are_not_hidden_by_an_incremental_update(session, settings):
-    m, vision, _, erp = _market(session)
-    matching.recompute_all(session, settings)
-    # another process (a CLI import, a script) adds a supplier and edits one: this process was not told
-    gen_company(session, "supplier", id="s-elsewhere", capabilities=["웨이퍼 외관 결함 딥러닝 비전 검사"],
-                certifications=["ISO 27001"], industries_served=["semiconductor"])
-    erp.capabilities = ["반도체 웨이퍼 외관 검사 자동화"]
-    session.commit()
-    other = gen_company(session, "manufacturer", id="m-2", needs=["MES 구축"])  # the change this process makes
-    matching.on_companies_changed(session, [other.external_id], settings)
-    session.commit()
-    matcher = matching.get_matcher(session, settings)
-    assert {"s-elsewhere", "m-2"} <= set(matcher.profiles)
-    assert matcher.profiles["s-erp"].capabilities == ("반도체 웨이퍼 외관 검사 자동화",)
-    proposed = {r.supplier.external_id for r in session.scalars(select(Match).where(Match.manufacturer_id == m.id))}
-    assert "s-elsewhere" in proposed
-
-
-def test_a_company_deleted_behind_the_matcher_is_forgotten(session, settings):
+def test_a_deleted_company_is_forgotten(session, settings, runtime):
     _market(session)
-    matching.get_matcher(session, settings)
+    rebuild(session, runtime)
     session.delete(session.scalar(select(Company).where(Company.external_id == "s-erp")))
-    session.commit()
-    new = gen_company(session, "supplier", id="s-new", capabilities=["MES 구축"])
-    matching.on_companies_changed(session, [new.external_id], settings)
-    assert "s-erp" not in matching.get_matcher(session, settings).profiles
+    changed(session, runtime, "s-erp")
+    assert "s-erp" not in runtime.matcher().profiles
 
 
-def test_changed_profiles_in_words_the_index_never_saw_rebuild_it(session, settings):
+def test_changed_profiles_in_words_the_index_never_saw_rebuild_it(session, settings, runtime):
     gen_company(session, "supplier", id="s-forge", capabilities=["Vibration-based predictive maintenance"], language="en")
-    matching.get_matcher(session, settings)
+    rebuild(session, runtime)
     korean = gen_company(session, "supplier", id="s-vision", capabilities=["딥러닝 외관 불량 검사"])
-    matching.on_companies_changed(session, [korean.external_id], settings)
-    matcher = matching.get_matcher(session, settings)
-    assert matcher.vocabulary_coverage([matching.profile_from_company(korean)]) == 1.0
+    assert changed(session, runtime, korean.external_id).full is True
+    assert runtime.matcher().vocabulary_coverage([matching.profile_from_company(korean)]) == 1.0
 
 
-def test_a_bulk_change_rebuilds_the_index_instead_of_upserting(session, settings, monkeypatch):
+def test_a_bulk_change_rebuilds_the_index_instead_of_upserting(session, settings, runtime, monkeypatch):
     _market(session)
-    matching.get_matcher(session, settings)
-    monkeypatch.setattr(matching, "BULK_CHANGE", 1)
-    upserts = []
-    monkeypatch.setattr(matching.Matcher, "upsert", lambda self, profile: upserts.append(profile.id))
-    a = gen_company(session, "supplier", id="s-a", capabilities=["MES 구축"])
-    b = gen_company(session, "supplier", id="s-b", capabilities=["ERP 구축"])
-    matching.on_companies_changed(session, [a.external_id, b.external_id], settings)
-    assert upserts == [] and {"s-a", "s-b"} <= set(matching.get_matcher(session, settings).profiles)
+    rebuild(session, runtime)
+    monkeypatch.setattr(index_builder, "BULK_CHANGE", 1)
+    gen_company(session, "supplier", id="s-a", capabilities=["MES 구축"])
+    gen_company(session, "supplier", id="s-b", capabilities=["ERP 구축"])
+    assert changed(session, runtime, "s-a", "s-b").full is True
+    assert {"s-a", "s-b"} <= set(runtime.matcher().profiles)

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from dxmatch.config import INDUSTRIES
 from services import access, audit, companies, dashboard, gaps, imports, matching, pipeline, search
-from web.database import db_session
+from web.database import db_session, runtime
 from web.forms import safe_next
 from web.login import actor
 
@@ -59,7 +59,7 @@ def search_page(hub_key: str):
     """Free-text search: suppliers that can do something, or this hub's manufacturers that need it."""
     query = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in search.KINDS else "supplier"
-    hits = search.search_companies(db_session(), actor(), hub_key, query, kind)  # checks the hub scope
+    hits = search.search_companies(db_session(), actor(), hub_key, query, kind, matcher=runtime().matcher)
     return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind,
                            hits=hits if query.strip() else None)
 
@@ -115,8 +115,8 @@ def company_detail(hub_key: str, company_id: int):
 @bp.post("/recompute")
 def recompute(hub_key: str):
     """Re-run the matcher now."""
-    count = pipeline.recompute(db_session(), actor(), hub_key, current_app.config["DXMATCH_SETTINGS"])
-    flash(_("Matches recomputed: %(count)d pairs.", count=count), "success")
+    pipeline.recompute(db_session(), actor(), hub_key)
+    flash(_("Recomputing matches in the background. The pairs update when it is done."), "success")
     return redirect(url_for("hub.overview", hub_key=hub_key))
 
 

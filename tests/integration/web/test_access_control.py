@@ -28,6 +28,14 @@ class Case:
     json: dict | None = None
 
 
+def _reset_url(w: World) -> str:
+    from services.auth import start_password_reset
+    from web.database import db_session
+
+    _user, token = start_password_reset(db_session(), w.users["m1"].email)
+    return f"/reset-password/{token}"
+
+
 def _x(w: World) -> int:
     return w.match.id
 
@@ -53,7 +61,12 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("auth.logout", "POST"): Case(lambda w: "/logout", PUBLIC),
     ("auth.register", "GET"): Case(lambda w: "/register", PUBLIC),
     ("auth.register", "POST"): Case(lambda w: "/register", PUBLIC, data={"kind": "supplier"}),
+    ("auth.request_reset", "GET"): Case(lambda w: "/reset-password", PUBLIC),
+    ("auth.request_reset", "POST"): Case(lambda w: "/reset-password", PUBLIC, data={"email": "x@example.com"}),
+    ("auth.reset_password", "GET"): Case(_reset_url, PUBLIC),
+    ("auth.reset_password", "POST"): Case(_reset_url, PUBLIC, data={"password": "a", "password_again": "b"}),
     ("auth.account", "GET"): Case(lambda w: "/account", LOGGED_IN),
+    ("auth.change_password", "POST"): Case(lambda w: "/account/password", LOGGED_IN, data={"current_password": "no"}),
     ("auth.create_token", "POST"): Case(lambda w: "/account/token", LOGGED_IN),
     ("auth.revoke_token", "POST"): Case(lambda w: "/account/token/revoke", LOGGED_IN),
     ("company.home", "GET"): Case(lambda w: "/company/", MEMBERS),
@@ -106,11 +119,13 @@ def test_every_route_has_an_access_case(app):
 
 
 @pytest.fixture
-def fake_matching(monkeypatch):
-    """The recompute button must not run the real engine in an access test."""
-    import services.matching
+def fake_matching(app):
+    """The recompute button only records work in an access test: no engine runs."""
+    from services.index_builder import ON_COMMIT
 
-    monkeypatch.setattr(services.matching, "recompute_all", lambda session, settings=None: 0)
+    runtime = app.extensions["dxmatch.runtime"]
+    runtime.session = runtime.sessions  # sessions without ON_COMMIT: committed work stays pending
+    assert ON_COMMIT not in runtime.session().info
 
 
 def _call(client, method: str, url: str, case: Case, token: str | None):

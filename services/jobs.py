@@ -1,0 +1,145 @@
+"""Background jobs: RQ on Redis when DXMATCH_REDIS_URL is set, an in-process worker thread otherwise.
+
+Every job has a `BackgroundJob` row (status and progress the pages show, as microblog's Task
+row). `submit` writes the row, commits, and hands the job id to a backend:
+
+- "rq": the `dxmatch` queue on Redis, run by `dxmatch worker`; when Redis cannot be reached the
+  job runs in-process instead, so pages keep working while Redis is down;
+- "thread": one daemon worker thread in this process (the embedded default, `make run`);
+- "inline": at once, in the caller's thread (the CLI, and tests that want determinism).
+
+Jobs are idempotent (they finish whatever durable work is pending), so running one twice, or
+again after a crash, is harmless.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import BackgroundJob, utcnow
+
+log = logging.getLogger(__name__)
+
+MODES: tuple[str, ...] = ("rq", "thread", "inline")
+RQ_QUEUE = "dxmatch"
+RQ_TIMEOUT = 3 * 3600  # a full build of 50,000 suppliers takes minutes, not hours
+SHOWN_FOR = timedelta(minutes=2)  # a finished job stays on the page this long
+
+
+class JobQueue:
+    """Submit jobs by name; `run` executes a job id in whatever process picks it up."""
+
+    def __init__(self, sessions: sessionmaker[Session], run: Callable[[str], None], mode: str = "thread",
+                 redis_url: str | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"job mode must be one of {MODES}, not {mode!r}")
+        self.sessions = sessions
+        self.mode = mode
+        self.redis_url = redis_url
+        self._run = run
+        self._lock = threading.Lock()
+        self._inbox: queue.Queue[str] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, name: str, hub_key: str | None = None, *, dedupe: bool = True) -> str:
+        """Queue job `name` (unless the same job is already queued and not started); returns its id."""
+        with self.sessions() as session:
+            if dedupe:
+                queued = session.scalar(select(BackgroundJob.id).where(
+                    BackgroundJob.name == name, BackgroundJob.status == "queued").limit(1))
+                if queued is not None:
+                    return queued
+            job = BackgroundJob(id=str(uuid.uuid4()), name=name, hub_key=hub_key, status="queued")
+            session.add(job)
+            session.commit()
+            job_id = job.id
+        self._dispatch(job_id)
+        return job_id
+
+    def _dispatch(self, job_id: str) -> None:
+        if self.mode == "inline":
+            self._run(job_id)
+            return
+        if self.mode == "rq":
+            try:
+                self._rq_queue().enqueue("services.tasks.run_job", job_id, job_timeout=RQ_TIMEOUT)
+                return
+            except Exception as exc:  # noqa: BLE001 - redis.ConnectionError and friends: degrade, keep serving
+                log.warning("Redis unavailable (%s); running job %s in-process", exc, job_id)
+        self._start_thread()
+        self._inbox.put(job_id)
+
+    def _rq_queue(self):  # noqa: ANN202 - rq.Queue
+        from redis import Redis
+        from rq import Queue
+
+        connection = Redis.from_url(self.redis_url or "redis://127.0.0.1:6379/0", socket_connect_timeout=1,
+                                    socket_timeout=5)
+        return Queue(RQ_QUEUE, connection=connection)
+
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="dxmatch-jobs", daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._inbox.get()
+            try:
+                self._run(job_id)
+            except Exception:  # noqa: BLE001 - recorded on the job row; the worker thread lives on
+                log.exception("job %s failed", job_id)
+            finally:
+                self._inbox.task_done()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Block until the in-process worker has nothing left (tests, and a graceful stop)."""
+        done = threading.Event()
+
+        def waiter() -> None:
+            self._inbox.join()
+            done.set()
+
+        threading.Thread(target=waiter, daemon=True).start()
+        return done.wait(timeout)
+
+
+class Progress:
+    """Writes a job's progress to its row (at most every 2 %, so a long loop does not hammer the database)."""
+
+    def __init__(self, sessions: sessionmaker[Session], job_id: str | None) -> None:
+        self.sessions = sessions
+        self.job_id = job_id
+        self._last = -1
+
+    def __call__(self, fraction: float, message: str | None = None) -> None:
+        percent = max(0, min(100, int(fraction * 100)))
+        if self.job_id is None or (percent - self._last < 2 and message is None):
+            return
+        self._last = percent
+        with self.sessions() as session:
+            job = session.get(BackgroundJob, self.job_id)
+            if job is not None:
+                job.progress = percent
+                if message is not None:
+                    job.message = message[:500]
+                session.commit()
+
+
+def active_jobs(session: Session, hub_key: str | None = None) -> list[BackgroundJob]:
+    """Jobs the pages show: queued or running, and those finished in the last minutes."""
+    recent = utcnow() - SHOWN_FOR
+    query = select(BackgroundJob).where(
+        (BackgroundJob.status.in_(("queued", "running"))) | (BackgroundJob.finished_at >= recent)
+    ).order_by(BackgroundJob.created_at.desc()).limit(5)
+    if hub_key is not None:
+        query = query.where((BackgroundJob.hub_key == hub_key) | (BackgroundJob.hub_key.is_(None)))
+    return list(session.scalars(query))

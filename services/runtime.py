@@ -1,0 +1,112 @@
+"""What one process needs to match: the database, the published index, the builder and the job queue.
+
+Each entry point makes one Runtime from its Settings (the web app in `create_app`, the CLI per
+command, an RQ worker per process) and passes it down; nothing here lives at module level.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dxmatch.config import Settings
+from matcher.encoder import Encoder, load_encoder
+from matcher.engine import Matcher
+from models import BackgroundJob, Company, utcnow
+from services.index_builder import ON_COMMIT, BuildResult, IndexBuilder, pending_count
+from services.index_store import SnapshotStore, database_key
+from services.jobs import JobQueue, Progress
+from services.snapshot_reader import IndexNotReady, SnapshotReader
+
+log = logging.getLogger(__name__)
+
+MATCHING_JOB = "matching.process"
+
+
+class Runtime:
+    """Sessions, snapshot reader, builder and job queue for one database in one process."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], *, jobs: str | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        root = Path(settings.index_dir or settings.instance_dir / "index") / database_key(settings.database_url)
+        self.store = SnapshotStore(root)
+        self.reader = SnapshotReader(self.store, self.encoder, on_missing=self.kick)
+        self.builder = IndexBuilder(self.store, self.encoder)
+        self.jobs = JobQueue(sessions, self.run_job, jobs or settings.jobs, settings.redis_url)
+        self._build_lock = threading.Lock()  # one builder per process; the store's lock covers processes
+
+    def encoder(self) -> Encoder:
+        return load_encoder(self.settings.model)
+
+    def matcher(self) -> Matcher:
+        """The current published engine (IndexNotReady while the first build runs)."""
+        return self.reader.get().matcher
+
+    def session(self) -> Session:
+        """A session whose committed matching work starts the matching job."""
+        session = self.sessions()
+        session.info[ON_COMMIT] = self.kick
+        return session
+
+    def kick(self) -> str:
+        """Queue the matching job (deduplicated: one queued at a time)."""
+        return self.jobs.submit(MATCHING_JOB)
+
+    def recover(self) -> str | None:
+        """At start: finish work a crash left pending, and build the first index if there is none."""
+        with self.sessions() as session:
+            needed = pending_count(session) > 0 or (
+                self.store.current_version() is None
+                and session.scalar(select(Company.id).where(Company.status == "active").limit(1)) is not None)
+        return self.kick() if needed else None
+
+    def process_now(self, progress: Progress | None = None) -> BuildResult:
+        """Run the builder in this thread (the job body, `dxmatch index process|rebuild`)."""
+        with self._build_lock, self.sessions() as session:
+            return self.builder.process_pending(session, progress)
+
+    def run_job(self, job_id: str) -> None:
+        """Execute one BackgroundJob row: mark it running, do it, record done or failed."""
+        with self.sessions() as session:
+            job = session.get(BackgroundJob, job_id)
+            if job is None or job.status in ("done", "running"):
+                return
+            job.status, job.started_at, job.attempts = "running", utcnow(), job.attempts + 1
+            name = job.name
+            session.commit()
+        try:
+            if name != MATCHING_JOB:
+                raise ValueError(f"unknown job {name!r}")
+            result = self.process_now(Progress(self.sessions, job_id))
+            status, message = "done", _describe(result)
+        except Exception as exc:  # noqa: BLE001 - recorded for the page; the pending work stays for a retry
+            log.exception("job %s (%s) failed", job_id, name)
+            status, message = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        with self.sessions() as session:
+            job = session.get(BackgroundJob, job_id)
+            if job is not None:
+                job.status, job.finished_at, job.message = status, utcnow(), message
+                if status == "done":
+                    job.progress = 100
+                    # any older run of this job still marked running died with its process
+                    for stale in session.scalars(select(BackgroundJob).where(
+                            BackgroundJob.name == name, BackgroundJob.status == "running",
+                            BackgroundJob.id != job_id)):
+                        stale.status, stale.finished_at, stale.message = "failed", utcnow(), "interrupted"
+                session.commit()
+        if status == "failed":
+            raise RuntimeError(message)
+
+
+def _describe(result: BuildResult) -> str:
+    if result.version is None:
+        return "nothing to do"
+    kind = "full build" if result.full else "incremental"
+    return f"{result.version}: {kind}, {result.applied} changes, {result.manufacturers} manufacturers"
+
+
+__all__ = ["IndexNotReady", "MATCHING_JOB", "Runtime"]
