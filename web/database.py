@@ -35,5 +35,8 @@ def db_session() -> Session:
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
-        session.close()
+        try:
+            session.rollback()
+            session.close()
+        except Exception:  # noqa: BLE001 - a connection lost with the database: the pool replaces it
+            session.invalidate()

@@ -1,9 +1,10 @@
 """One error handler: domain errors and HTTP errors become a JSON error shape or an HTML page."""
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from services.errors import DomainError
@@ -40,6 +41,8 @@ def handle_error(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
         status, message, errors = exc.code or 500, exc.name, None
         if exc.response is not None and exc.code is None:
             return exc.response
+    elif isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
+        return _database_unavailable(exc)
     elif isinstance(exc, ValidationError):  # a request shape checked in a view (e.g. a non-JSON API body)
         status, message = 422, "invalid request"
         errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]} for e in exc.errors()]
@@ -53,8 +56,27 @@ def handle_error(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
     return render_template("error.html", status=status, message=translate_reason(message), errors=errors), status, headers
 
 
+DATABASE_UNAVAILABLE = "The database is unavailable. Please try again in a moment."
+
+
+def _database_unavailable(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
+    """A 503 while the database restarts; the pool's pre-ping replaces dead connections, so the site recovers."""
+    current_app.logger.warning("database unavailable: %s", type(exc).__name__)
+    headers = {"Retry-After": "5"}
+    if wants_json():
+        response = error_response(503, DATABASE_UNAVAILABLE)
+        response.headers.update(headers)
+        return response
+    try:  # the page itself may need the database (the signed-in user): fall back to a bare page
+        return render_template("error.html", status=503, message=translate_reason(DATABASE_UNAVAILABLE),
+                               errors=None), 503, headers
+    except Exception:  # noqa: BLE001
+        return f"<!doctype html><title>503</title><p>{translate_reason(DATABASE_UNAVAILABLE)}</p>", 503, headers
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
     app.register_error_handler(ValidationError, handle_error)
+    app.register_error_handler(DBAPIError, handle_error)
 
