@@ -72,6 +72,11 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(2), default="ko")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     api_token_hash: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    # Bumped on sign-out, password change or reset, deactivation and role change: older session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The one outstanding password-reset link: sha256 of its token (never the token) and when it stops working.
+    password_reset_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    password_reset_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     company: Mapped[Company | None] = relationship(back_populates="members")

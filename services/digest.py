@@ -31,6 +31,7 @@ from dxmatch.config import HUBS, Settings
 from matcher.types import Explanation
 from models import (Company, DigestOutbox, DigestSubscription, Hub, Introduction, Match, PipelineTransition, User,
                     as_utc, utcnow)
+from services import auth
 from services.digest_i18n import format_day, format_score, t
 from services.errors import ValidationFailed
 from services.mailer import Mailer, MailError
@@ -616,6 +617,9 @@ def _send_one(
     address = sub.user.email if sub.user else f"subscription {sub.id}"
     if not is_eligible(sub):
         summary.skip("unsubscribed or inactive", address)
+        return
+    if auth.email_problem(sub.user.email):  # one valid address per mail: never a list smuggled in as one
+        summary.skip("not a valid e-mail address", address)
         return
     row = session.scalar(select(DigestOutbox).where(DigestOutbox.subscription_id == sub.id, DigestOutbox.week == week))
     if row is not None and row.status == "sent":

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DigestSubscription, User, utcnow
-from services import audit
-from services.errors import NotFound
+from services import audit, auth
+from services.errors import NotFound, ValidationFailed
 
 
 def subscription_for(session: Session, user: User) -> DigestSubscription | None:
@@ -15,7 +15,10 @@ def subscription_for(session: Session, user: User) -> DigestSubscription | None:
 
 
 def subscribe(session: Session, user: User) -> DigestSubscription:
-    """Turn the weekly digest on (re-activates an old row)."""
+    """Turn the weekly digest on (re-activates an old row); only for an account with one valid address."""
+    problem = auth.email_problem(user.email)
+    if problem:
+        raise ValidationFailed("invalid subscription", errors=[{"field": "email", "reason": problem}])
     sub = subscription_for(session, user)
     if sub is None:
         sub = DigestSubscription(user_id=user.id, active=True)

@@ -50,6 +50,9 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.base_url.startswith("https://"),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_IDLE_TIMEOUT": 30 * 60,  # seconds without a request before a session ends
+        "SESSION_ABSOLUTE_TIMEOUT": 12 * 60 * 60,  # seconds after sign-in when a session ends regardless
+        "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "ko",
@@ -58,7 +61,10 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_RATE_LIMIT": "10 per minute",  # per IP address
+        "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour",  # failed sign-ins per account, from any address
+        "REGISTER_RATE_LIMIT": "5 per hour",  # per IP address
+        "RESET_RATE_LIMIT": "5 per hour",  # reset requests per IP address and per account
         "GAP_THRESHOLD": 0.5,
         "JSON_SORT_KEYS": False,
     }

@@ -80,6 +80,13 @@ REASONS = {
     "nested too deeply": _l("nested too deeply"),
     "this row cannot be read as CSV": _l("this row cannot be read as CSV"),
     "a cell is longer than the CSV limit": _l("a cell is longer than the CSV limit (131,072 characters)"),
+    "not a valid e-mail address": _l("Not a valid e-mail address (one address, like name@example.com)."),
+    "at least 12 characters": _l("At least 12 characters."),
+    "at most 128 characters": _l("At most 128 characters."),
+    "too common": _l("This password is too common; choose a less guessable one."),
+    "must not contain your e-mail address": _l("The password must not contain your e-mail address."),
+    "wrong password": _l("The current password is wrong."),
+    "passwords do not match": _l("The two passwords do not match."),
 }
 
 

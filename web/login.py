@@ -1,9 +1,11 @@
 """Who is calling: a session cookie (Flask-Login) or an `Authorization: Bearer <token>` header."""
 from __future__ import annotations
 
-from flask import Flask, Request, g, redirect, request, url_for
+import time
+
+from flask import Flask, Request, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin
+from flask_login import UserMixin, login_user
 
 from models import User
 from services import auth
@@ -29,9 +31,47 @@ class CurrentUser(UserMixin):
         return getattr(self.user, name)
 
 
+# Kept in the signed session cookie next to Flask-Login's _user_id (server-side checks, client cannot change them).
+SESSION_VERSION, SESSION_STARTED, SESSION_SEEN = "_session_version", "_session_started", "_session_seen"
+
+
+def clear_session() -> None:
+    """Forget everything in the session cookie but the language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def start_session(user: User) -> None:
+    """Sign in with a fresh cookie: drop everything of the anonymous session but the language (no fixation)."""
+    clear_session()
+    now = int(time.time())
+    session.update({SESSION_VERSION: user.session_version, SESSION_STARTED: now, SESSION_SEEN: now})
+    login_user(CurrentUser(user))
+
+
+def _session_timed_out(now: int) -> bool:
+    """Idle for longer than SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT (seconds)."""
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return True
+    config = current_app.config
+    return now - seen > config["SESSION_IDLE_TIMEOUT"] or now - started > config["SESSION_ABSOLUTE_TIMEOUT"]
+
+
 def _load_from_session(user_id: str) -> CurrentUser | None:
-    user = auth.load_user(db_session(), user_id)
-    return CurrentUser(user) if user else None
+    """The signed-in user, unless the session timed out or ended (sign-out, password change, deactivation)."""
+    now = int(time.time())
+    version = session.get(SESSION_VERSION)
+    user = None if _session_timed_out(now) or not isinstance(version, int) else auth.load_user(
+        db_session(), user_id, session_version=version)
+    if user is None:
+        clear_session()
+        return None
+    if now - session[SESSION_SEEN] >= 60:  # rewrite the cookie at most once a minute
+        session[SESSION_SEEN] = now
+    return CurrentUser(user)
 
 
 def _load_from_header(req: Request) -> CurrentUser | None:

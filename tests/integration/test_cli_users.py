@@ -35,7 +35,7 @@ def test_refusals_name_the_field_and_create_nothing(session):
         assert result.exit_code == 1, args
         assert message in result.stderr, (args, result.stderr)
     short = invoke("create", "a@x.kr", "--role", "admin", "--password-stdin", password="short")
-    assert short.exit_code == 1 and "error: password: at least 8 characters" in short.stderr
+    assert short.exit_code == 1 and "error: password: at least 12 characters" in short.stderr
     session.expire_all()
     assert session.scalars(select(User)).all() == []
 
