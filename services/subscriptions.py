@@ -52,3 +52,9 @@ def subscription_by_id(session: Session, subscription_id: int) -> DigestSubscrip
     if sub is None:
         raise NotFound("subscription not found")
     return sub
+
+
+def masked_email(address: str) -> str:
+    """k***@example.com: enough for the owner to recognise, too little for whoever else holds a mailed link."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"

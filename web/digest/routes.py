@@ -52,7 +52,8 @@ def unsubscribe(token: str):
     subscription_id = _subscription_id(token)
     if request.method == "GET":
         sub = subscriptions.subscription_by_id(db_session(), subscription_id)
-        return render_template("digest/unsubscribe.html", token=token, subscription=sub, done=False)
+        return render_template("digest/unsubscribe.html", token=token, subscription=sub, done=False,
+                               email=subscriptions.masked_email(sub.user.email))
     sub = subscriptions.unsubscribe(db_session(), subscription_id)
     if request.form.get("List-Unsubscribe") == "One-Click":
         return "", 204
