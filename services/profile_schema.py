@@ -90,6 +90,29 @@ def _http_url(value: str) -> str:
     return value
 
 
+# C0 and C1 control characters except tab, line feed and carriage return: NUL is refused by
+# PostgreSQL and the others are junk no form can type.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What renders as nothing: white space, format characters (zero-width, direction marks, BOM, soft
+# hyphen, tags), variation selectors, the Hangul fillers and the blank braille pattern.
+_INVISIBLE = re.compile(
+    r"[\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]*"
+)
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character", "must not contain control characters (such as NUL)")
+    return value
+
+
+def _visible(value: str) -> str:
+    if _INVISIBLE.fullmatch(value):
+        raise PydanticCustomError("invisible", "must contain visible characters, not only blank or invisible ones")
+    return value
+
+
 def _distinct(values: list[str]) -> list[str]:
     seen: set[str] = set()
     for value in values:
@@ -99,14 +122,16 @@ def _distinct(values: list[str]) -> list[str]:
     return values
 
 
-Text200 = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=4000)]
-Item = Annotated[str, Field(min_length=1, max_length=MAX_ITEM_CHARS)]
+NoControl = AfterValidator(_no_control)
+Visible = AfterValidator(_visible)
+Text200 = Annotated[str, Field(min_length=1, max_length=200), NoControl, Visible]
+LongText = Annotated[str, Field(max_length=4000), NoControl]
+Item = Annotated[str, Field(min_length=1, max_length=MAX_ITEM_CHARS), NoControl, Visible]
 HubKey = Annotated[str, AfterValidator(_known_hub)]
 IndustryKey = Annotated[str, AfterValidator(_known_industry)]
-Email = Annotated[str, Field(max_length=MAX_EMAIL_CHARS), AfterValidator(_email)]
-HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(_http_url)]
-Certification = Annotated[str, Field(min_length=1, max_length=MAX_CERTIFICATION_CHARS)]
+Email = Annotated[str, Field(max_length=MAX_EMAIL_CHARS), NoControl, AfterValidator(_email)]
+HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), NoControl, AfterValidator(_http_url)]
+Certification = Annotated[str, Field(min_length=1, max_length=MAX_CERTIFICATION_CHARS), NoControl, Visible]
 
 
 class ProfileIn(BaseModel):
@@ -122,7 +147,7 @@ class ProfileIn(BaseModel):
     hub: HubKey
     language: Literal["ko", "en"] | None = None
     employees: Annotated[int, Field(ge=1, le=MAX_EMPLOYEES)] | None = None
-    summary: Annotated[str, Field(max_length=200)] | None = None
+    summary: Annotated[str, Field(max_length=200), NoControl] | None = None
     description: LongText | None = None
     contact_email: Email | None = None
     website: HttpUrl | None = None

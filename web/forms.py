@@ -17,7 +17,9 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # a backslash or control character can turn "/\\host" into "//host" in a browser: never followed
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 for c in target):
         return None
     return target
 

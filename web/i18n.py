@@ -80,6 +80,9 @@ REASONS = {
     "nested too deeply": _l("nested too deeply"),
     "this row cannot be read as CSV": _l("this row cannot be read as CSV"),
     "a cell is longer than the CSV limit": _l("a cell is longer than the CSV limit (131,072 characters)"),
+    "must not contain control characters (such as NUL)": _l("must not contain control characters (such as NUL)"),
+    "must contain visible characters, not only blank or invisible ones":
+        _l("must contain visible characters, not only blank or invisible ones"),
     "not a valid e-mail address": _l("Not a valid e-mail address (one address, like name@example.com)."),
     "at least 12 characters": _l("At least 12 characters."),
     "at most 128 characters": _l("At most 128 characters."),

@@ -139,6 +139,21 @@ KO: dict[str, str] = {
     "The file has more than %(n)s lines. Upload at most %(n)s lines at a time, or ask an administrator to use the "
     "dxmatch import command.": "파일이 %(n)s줄을 넘습니다. 한 번에 최대 %(n)s줄까지 올리거나, 관리자에게 dxmatch import 명령 "
     "사용을 요청하세요.",
+    "The request contains a character that is not allowed (NUL).": "요청에 허용되지 않는 문자(NUL)가 있습니다.",
+    "The request body is not valid JSON.": "요청 본문이 올바른 JSON이 아닙니다.",
+    "The JSON body is nested too deeply.": "JSON 본문의 중첩이 너무 깊습니다.",
+    "not your hub": "담당 거점이 아닙니다", "belongs to another hub": "다른 거점의 기업입니다",
+    "use a .jsonl or .csv file": ".jsonl 또는 .csv 파일을 올려 주세요",
+    "not UTF-8 text (save the file as UTF-8)": "UTF-8 텍스트가 아닙니다 (UTF-8로 저장해 주세요)",
+    "nested too deeply": "중첩이 너무 깊습니다", "this row cannot be read as CSV": "이 행은 CSV로 읽을 수 없습니다",
+    "a cell is longer than the CSV limit (131,072 characters)": "셀 하나가 CSV 한도(131,072자)보다 깁니다",
+    "must not contain control characters (such as NUL)": "제어 문자(NUL 등)를 넣을 수 없습니다",
+    "must contain visible characters, not only blank or invisible ones": "공백이나 보이지 않는 문자만으로는 안 됩니다. 보이는 글자를 넣어 주세요",
+    "Recomputing matches in the background. The pairs update when it is done.":
+        "매칭을 백그라운드에서 다시 계산하고 있습니다. 끝나면 매칭 목록이 갱신됩니다.",
+    "The file has more than %(n)s lines. Upload at most %(n)s lines at a time, or ask an administrator to use the "
+    "dxmatch import command.": "파일이 %(n)s줄을 넘습니다. 한 번에 최대 %(n)s줄까지 올리거나, 관리자에게 dxmatch import 명령 "
+    "사용을 요청하세요.",
     'Ask for a new link': '새 링크 요청하기',
     'At least 12 characters.': '12자 이상이어야 합니다.',
     'At least 12 characters; a passphrase of several words is easiest to remember.': '12자 이상이어야 합니다. 여러 단어로 된 문장이 기억하기 가장 쉽습니다.',

@@ -196,7 +196,7 @@ def test_import_refuses_rows_of_another_hub(client, auth, session):
     row = '{"id": "imp-x", "kind": "supplier", "name": "남의 회사", "hub": "seoul", "capabilities": ["MES"]}'
     data = {"file": (io.BytesIO(row.encode()), "c.jsonl")}
     page = client.post("/hub/ochang/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
-    assert "not your hub" in page
+    assert "담당 거점이 아닙니다" in page  # "not your hub", in the default Korean
     assert session.scalar(select(Company).where(Company.external_id == "imp-x")) is None
 
 
