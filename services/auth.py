@@ -62,11 +62,17 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def _password_matches(password_hash: str, candidate: str) -> bool:
+    """Compared exactly as typed (never truncated); a candidate longer than any allowed password is hashed but fails."""
+    fits = len(candidate) <= 4 * MAX_PASSWORD_LENGTH  # bounds the hashing work an anonymous request can ask for
+    return check_password_hash(password_hash, candidate if fits else "") and fits
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (never says which part was wrong)."""
     user = find_user_by_email(session, email) if len(email) <= 254 else None
     # an unknown address still costs one hash check: the answer's timing does not tell who has an account
-    matches = check_password_hash(user.password_hash if user else _DUMMY_HASH, password[:4 * MAX_PASSWORD_LENGTH])
+    matches = _password_matches(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not user.active or not matches:
         return None
     return user
@@ -167,7 +173,7 @@ def set_password(session: Session, user: User, password: str, actor: User | None
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """The signed-in user's own change: the current password first; other sessions end. Commits."""
-    if not check_password_hash(user.password_hash, current[:4 * MAX_PASSWORD_LENGTH]):
+    if not _password_matches(user.password_hash, current):
         raise ValidationFailed("invalid password", errors=[{"field": "current_password", "reason": "wrong password"}])
     set_password(session, user, new, actor=user)
     session.commit()

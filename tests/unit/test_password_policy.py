@@ -35,3 +35,14 @@ def test_long_uncommon_passphrases_in_any_script_are_accepted_without_compositio
 
 def test_the_shipped_list_has_thousands_of_entries():
     assert len(common_passwords()) > 5000 and "password" in common_passwords()
+
+
+def test_a_password_is_compared_exactly_as_typed_never_truncated():
+    from werkzeug.security import generate_password_hash
+
+    from services.auth import _password_matches
+
+    stored = generate_password_hash("x" * 128, method="pbkdf2:sha256:1000")
+    assert _password_matches(stored, "x" * 128)
+    assert not _password_matches(stored, "x" * 127) and not _password_matches(stored, "x" * 129)
+    assert not _password_matches(stored, "x" * 100_000)
