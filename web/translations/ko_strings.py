@@ -139,44 +139,38 @@ KO: dict[str, str] = {
     "The file has more than %(n)s lines. Upload at most %(n)s lines at a time, or ask an administrator to use the "
     "dxmatch import command.": "파일이 %(n)s줄을 넘습니다. 한 번에 최대 %(n)s줄까지 올리거나, 관리자에게 dxmatch import 명령 "
     "사용을 요청하세요.",
-    "The request contains a character that is not allowed (NUL).": "요청에 허용되지 않는 문자(NUL)가 있습니다.",
-    "The request body is not valid JSON.": "요청 본문이 올바른 JSON이 아닙니다.",
-    "The JSON body is nested too deeply.": "JSON 본문의 중첩이 너무 깊습니다.",
-    "not your hub": "담당 거점이 아닙니다", "belongs to another hub": "다른 거점의 기업입니다",
-    "use a .jsonl or .csv file": ".jsonl 또는 .csv 파일을 올려 주세요",
-    "not UTF-8 text (save the file as UTF-8)": "UTF-8 텍스트가 아닙니다 (UTF-8로 저장해 주세요)",
-    "nested too deeply": "중첩이 너무 깊습니다", "this row cannot be read as CSV": "이 행은 CSV로 읽을 수 없습니다",
-    "a cell is longer than the CSV limit (131,072 characters)": "셀 하나가 CSV 한도(131,072자)보다 깁니다",
     "must not contain control characters (such as NUL)": "제어 문자(NUL 등)를 넣을 수 없습니다",
     "must contain visible characters, not only blank or invisible ones": "공백이나 보이지 않는 문자만으로는 안 됩니다. 보이는 글자를 넣어 주세요",
     "Recomputing matches in the background. The pairs update when it is done.":
         "매칭을 백그라운드에서 다시 계산하고 있습니다. 끝나면 매칭 목록이 갱신됩니다.",
-    "The file has more than %(n)s lines. Upload at most %(n)s lines at a time, or ask an administrator to use the "
-    "dxmatch import command.": "파일이 %(n)s줄을 넘습니다. 한 번에 최대 %(n)s줄까지 올리거나, 관리자에게 dxmatch import 명령 "
-    "사용을 요청하세요.",
-    'Ask for a new link': '새 링크 요청하기',
-    'At least 12 characters.': '12자 이상이어야 합니다.',
-    'At least 12 characters; a passphrase of several words is easiest to remember.': '12자 이상이어야 합니다. 여러 단어로 된 문장이 기억하기 가장 쉽습니다.',
-    'At most 128 characters.': '128자 이하여야 합니다.',
-    'Change password': '비밀번호 변경',
-    'Choose a new password': '새 비밀번호 정하기',
-    'Current password': '현재 비밀번호',
-    'Enter the e-mail address of your account. We will send it a link to choose a new password.': '계정의 이메일 주소를 입력하세요. 새 비밀번호를 정할 수 있는 링크를 보내 드립니다.',
-    'Forgot your password?': '비밀번호를 잊으셨나요?',
-    'If an account uses this address, we sent it a link to choose a new password. The link works once, for one hour.': '이 주소를 쓰는 계정이 있다면 새 비밀번호를 정할 링크를 보냈습니다. 링크는 1시간 동안 한 번만 쓸 수 있습니다.',
-    'New password': '새 비밀번호',
-    'New password again': '새 비밀번호 확인',
-    'Not a valid e-mail address (one address, like name@example.com).': '올바른 이메일 주소가 아닙니다 (name@example.com 처럼 주소 하나만 적어 주세요).',
-    'Send the link': '링크 보내기',
-    'Thank you. We sent you an e-mail; sign in to follow your registration, which your hub coordinator will review.': '감사합니다. 이메일을 보냈습니다. 로그인하면 거점 코디네이터의 등록 검토 상황을 볼 수 있습니다.',
-    'The current password is wrong.': '현재 비밀번호가 올바르지 않습니다.',
-    'The password must not contain your e-mail address.': '비밀번호에 이메일 주소를 넣을 수 없습니다.',
-    'The two passwords do not match.': '두 비밀번호가 서로 다릅니다.',
-    'This link is invalid, used or expired.': '잘못되었거나 이미 사용했거나 만료된 링크입니다.',
-    'This password is too common; choose a less guessable one.': '너무 흔한 비밀번호입니다. 추측하기 어려운 비밀번호를 정해 주세요.',
-    'Your other sessions will be signed out.': '다른 기기의 로그인은 종료됩니다.',
-    'Your password was changed. Other sessions were signed out.': '비밀번호가 변경되었습니다. 다른 기기의 로그인은 모두 종료되었습니다.',
-    'Your password was changed. Please sign in.': '비밀번호가 변경되었습니다. 다시 로그인해 주세요.',
+    "Ask for a new link": "새 링크 요청하기",
+    "At least 12 characters.": "12자 이상이어야 합니다.",
+    "At least 12 characters; a passphrase of several words is easiest to remember.":
+        "12자 이상이어야 합니다. 여러 단어로 된 문장이 기억하기 가장 쉽습니다.",
+    "At most 128 characters.": "128자 이하여야 합니다.",
+    "Change password": "비밀번호 변경",
+    "Choose a new password": "새 비밀번호 정하기",
+    "Current password": "현재 비밀번호",
+    "Enter the e-mail address of your account. We will send it a link to choose a new password.":
+        "계정의 이메일 주소를 입력하세요. 새 비밀번호를 정할 수 있는 링크를 보내 드립니다.",
+    "Forgot your password?": "비밀번호를 잊으셨나요?",
+    "If an account uses this address, we sent it a link to choose a new password. The link works once, for one hour.":
+        "이 주소를 쓰는 계정이 있다면 새 비밀번호를 정할 링크를 보냈습니다. 링크는 1시간 동안 한 번만 쓸 수 있습니다.",
+    "New password": "새 비밀번호",
+    "New password again": "새 비밀번호 확인",
+    "Not a valid e-mail address (one address, like name@example.com).":
+        "올바른 이메일 주소가 아닙니다 (name@example.com 처럼 주소 하나만 적어 주세요).",
+    "Send the link": "링크 보내기",
+    "Thank you. We sent you an e-mail; sign in to follow your registration, which your hub coordinator will review.":
+        "감사합니다. 이메일을 보냈습니다. 로그인하면 거점 코디네이터의 등록 검토 상황을 볼 수 있습니다.",
+    "The current password is wrong.": "현재 비밀번호가 올바르지 않습니다.",
+    "The password must not contain your e-mail address.": "비밀번호에 이메일 주소를 넣을 수 없습니다.",
+    "The two passwords do not match.": "두 비밀번호가 서로 다릅니다.",
+    "This link is invalid, used or expired.": "잘못되었거나 이미 사용했거나 만료된 링크입니다.",
+    "This password is too common; choose a less guessable one.": "너무 흔한 비밀번호입니다. 추측하기 어려운 비밀번호를 정해 주세요.",
+    "Your other sessions will be signed out.": "다른 기기의 로그인은 종료됩니다.",
+    "Your password was changed. Other sessions were signed out.": "비밀번호가 변경되었습니다. 다른 기기의 로그인은 모두 종료되었습니다.",
+    "Your password was changed. Please sign in.": "비밀번호가 변경되었습니다. 다시 로그인해 주세요.",
 }
 
 
