@@ -23,7 +23,8 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import BackgroundJob, utcnow
+from models import BackgroundJob, User, utcnow
+from services import access
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +135,16 @@ class Progress:
                 session.commit()
 
 
-def active_jobs(session: Session, hub_key: str | None = None) -> list[BackgroundJob]:
-    """Jobs the pages show: queued or running, and those finished in the last minutes."""
+def hub_jobs(session: Session, actor: User, hub_key: str) -> list[BackgroundJob]:
+    """Jobs a hub's staff see on the dashboard: queued or running, and failures of the last minutes.
+
+    Matching jobs serve every hub (one index), so they are shown to each hub's staff.
+    """
+    access.require_hub(actor, hub_key)
     recent = utcnow() - SHOWN_FOR
     query = select(BackgroundJob).where(
-        (BackgroundJob.status.in_(("queued", "running"))) | (BackgroundJob.finished_at >= recent)
-    ).order_by(BackgroundJob.created_at.desc()).limit(5)
-    if hub_key is not None:
-        query = query.where((BackgroundJob.hub_key == hub_key) | (BackgroundJob.hub_key.is_(None)))
+        BackgroundJob.status.in_(("queued", "running"))
+        | ((BackgroundJob.status == "failed") & (BackgroundJob.finished_at >= recent)),
+        (BackgroundJob.hub_key == hub_key) | BackgroundJob.hub_key.is_(None),
+    ).order_by(BackgroundJob.created_at.desc()).limit(3)
     return list(session.scalars(query))

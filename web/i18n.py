@@ -40,6 +40,9 @@ ACTION_LABELS = {
     "user.password": _l("Changed a password"),
     "user.activate": _l("Reactivated an account"),
     "user.deactivate": _l("Deactivated an account"),
+    "user.sign_in": _l("Signed in"),
+    "user.sign_out": _l("Signed out"),
+    "user.password_reset_request": _l("Asked for a password reset"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
 
@@ -73,6 +76,10 @@ REASONS = {
     "the request body is not valid JSON": _l("The request body is not valid JSON."),
     "the JSON body is nested too deeply": _l("The JSON body is nested too deeply."),
     "invalid request": _l("Bad request"),
+    "Matching is being computed. Please try again in a moment.":
+        _l("Matching is being computed. Please try again in a moment."),
+    "The database is unavailable. Please try again in a moment.":
+        _l("The database is unavailable. Please try again in a moment."),
     "not your hub": _l("not your hub"),
     "belongs to another hub": _l("belongs to another hub"),
     "use a .jsonl or .csv file": _l("use a .jsonl or .csv file"),

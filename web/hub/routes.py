@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from dxmatch.config import INDUSTRIES
-from services import access, audit, companies, dashboard, gaps, imports, matching, pipeline, search
+from services import access, audit, companies, dashboard, gaps, imports, jobs, matching, pipeline, search
 from web.database import db_session, runtime
 from web.forms import safe_next
 from web.login import actor
@@ -50,8 +50,15 @@ def overview(hub_key: str):
     overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters())
     return render_template(
         "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
-        allowed_moves=pipeline.allowed_moves,
+        allowed_moves=pipeline.allowed_moves, matching_jobs=jobs.hub_jobs(db_session(), actor(), hub_key),
     )
+
+
+@bp.get("/jobs")
+def jobs_status(hub_key: str):
+    """What the matching worker is doing for this hub (the dashboard polls it to show progress)."""
+    return {"jobs": [{"id": j.id, "status": j.status, "progress": j.progress}
+                     for j in jobs.hub_jobs(db_session(), actor(), hub_key)]}
 
 
 @bp.get("/search")

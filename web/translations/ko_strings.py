@@ -2,6 +2,15 @@
 from __future__ import annotations
 
 KO: dict[str, str] = {
+    "Recomputing matches in the background. The pairs update when it is done.":
+        "매칭을 백그라운드에서 다시 계산하고 있습니다. 끝나면 매칭 목록이 갱신됩니다.",
+    "Matching is being computed. Please try again in a moment.": "매칭을 계산하는 중입니다. 잠시 후 다시 시도해 주세요.",
+    "The database is unavailable. Please try again in a moment.":
+        "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+    "Recomputing matches…": "매칭 다시 계산 중…",
+    "Matching update queued…": "매칭 갱신 대기 중…",
+    "Matching could not be updated; it will be retried.": "매칭을 갱신하지 못했습니다. 다시 시도합니다.",
+    "Progress": "진행률",
     "Proposed": "제안됨", "Introduced": "소개됨", "Meeting": "미팅", "Contract": "계약", "Declined": "거절됨",
     "Pending": "대기 중", "Accepted": "수락함", "Active": "활성", "Rejected": "반려됨",
     "Manufacturer": "제조기업", "Supplier": "공급기업", "Administrator": "관리자", "Hub coordinator": "거점 코디네이터",
@@ -141,8 +150,6 @@ KO: dict[str, str] = {
     "사용을 요청하세요.",
     "must not contain control characters (such as NUL)": "제어 문자(NUL 등)를 넣을 수 없습니다",
     "must contain visible characters, not only blank or invisible ones": "공백이나 보이지 않는 문자만으로는 안 됩니다. 보이는 글자를 넣어 주세요",
-    "Recomputing matches in the background. The pairs update when it is done.":
-        "매칭을 백그라운드에서 다시 계산하고 있습니다. 끝나면 매칭 목록이 갱신됩니다.",
     "Ask for a new link": "새 링크 요청하기",
     "At least 12 characters.": "12자 이상이어야 합니다.",
     "At least 12 characters; a passphrase of several words is easiest to remember.":
@@ -171,6 +178,7 @@ KO: dict[str, str] = {
     "Your other sessions will be signed out.": "다른 기기의 로그인은 종료됩니다.",
     "Your password was changed. Other sessions were signed out.": "비밀번호가 변경되었습니다. 다른 기기의 로그인은 모두 종료되었습니다.",
     "Your password was changed. Please sign in.": "비밀번호가 변경되었습니다. 다시 로그인해 주세요.",
+    "Signed in": "로그인", "Signed out": "로그아웃", "Asked for a password reset": "비밀번호 재설정 요청",
 }
 
 

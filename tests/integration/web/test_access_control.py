@@ -77,6 +77,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("hub.overview", "GET"): Case(lambda w: "/hub/ochang/", HUB),
     ("hub.board", "GET"): Case(lambda w: "/hub/ochang/pipeline", HUB),
     ("hub.search_page", "GET"): Case(lambda w: "/hub/ochang/search?q=MES", HUB),
+    ("hub.jobs_status", "GET"): Case(lambda w: "/hub/ochang/jobs", HUB),
     ("hub.match_detail", "GET"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}", HUB),
     ("hub.move", "POST"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}/move", HUB, data={"to": "declined"}),
     ("hub.review", "POST"): Case(lambda w: f"/hub/ochang/companies/{w.companies['pending'].id}/review", HUB, data={"decision": "reject"}),
