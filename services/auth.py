@@ -91,6 +91,12 @@ def load_user(session: Session, user_id: int | str, session_version: Any = None)
     return user
 
 
+def record_sign_in(session: Session, user: User) -> None:
+    """A successful sign-in goes to the audit log (who, when); the caller has already checked the password."""
+    audit.record(session, user, "user.sign_in", hub_key=user.hub_key, company_id=user.company_id)
+    session.commit()
+
+
 def end_sessions(user: User) -> None:
     """Every session cookie issued to the user so far stops working (the caller commits)."""
     user.session_version = (user.session_version or 0) + 1

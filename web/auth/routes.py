@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -14,6 +17,7 @@ from web.forms import field_errors, profile_from_form, safe_next
 from web.login import actor, clear_session, start_session
 
 bp = Blueprint("auth", __name__)
+security_log = logging.getLogger("dxmatch.security")
 
 
 def _limit(name: str):
@@ -41,8 +45,12 @@ def login():
     if request.method == "POST":
         user = auth.authenticate(db_session(), request.form.get("email", ""), request.form.get("password", ""))
         if user is not None:
+            auth.record_sign_in(db_session(), user)
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+        # never the address itself (people type passwords into it) nor the password: a short fingerprint to correlate
+        tried = hashlib.sha256(auth.normalise_email(request.form.get("email", "")).encode()).hexdigest()[:12]
+        security_log.warning("sign-in failed: account fingerprint %s from %s", tried, request.remote_addr)
         error = _("Wrong e-mail or password.")
     return render_template("auth/login.html", error=error, email=request.form.get("email", ""))
 

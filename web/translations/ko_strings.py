@@ -179,6 +179,7 @@ KO: dict[str, str] = {
     "Your password was changed. Other sessions were signed out.": "비밀번호가 변경되었습니다. 다른 기기의 로그인은 모두 종료되었습니다.",
     "Your password was changed. Please sign in.": "비밀번호가 변경되었습니다. 다시 로그인해 주세요.",
     "Signed in": "로그인", "Signed out": "로그아웃", "Asked for a password reset": "비밀번호 재설정 요청",
+    "Signed in": "로그인", "Signed out": "로그아웃", "Asked for a password reset": "비밀번호 재설정 요청",
 }
 
 

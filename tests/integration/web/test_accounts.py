@@ -186,3 +186,20 @@ def test_an_account_with_a_list_for_an_address_gets_no_digest_and_cannot_subscri
     auth.login(legacy)
     refused = client.post("/digest/subscribe")
     assert refused.status_code == 422 and "올바른 이메일 주소가 아닙니다" in refused.get_data(as_text=True)
+
+
+def test_sign_ins_sign_outs_and_resets_are_audited_and_failures_logged_without_address_or_password(
+        client, session, caplog):
+    from models import AuditEvent
+
+    user = gen_user(session, "member")
+    client.post("/login", data={"email": user.email, "password": "my-secret-guess-1"})
+    client.post("/login", data={"email": user.email, "password": user.password})
+    client.post("/logout")
+    client.post("/reset-password", data={"email": user.email})
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)).all()
+    assert {"user.sign_in", "user.sign_out"} <= set(actions)
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_reset_request")) is not None
+    failures = [r for r in caplog.records if r.name == "dxmatch.security"]
+    assert len(failures) == 1 and "sign-in failed" in failures[0].getMessage()
+    assert "my-secret-guess-1" not in caplog.text and user.email not in caplog.text
