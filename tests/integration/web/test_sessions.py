@@ -92,3 +92,10 @@ def test_a_signed_cookie_without_session_version_is_refused(app, session):
     with forged.session_transaction() as cookie:  # what a cookie signed with a leaked key used to need
         cookie.update({"_user_id": str(user.id), "_fresh": True})
     assert _refused(forged)
+
+
+def test_the_session_cookie_is_http_only_and_same_site(app, session):
+    user = gen_user(session, "member")
+    response = app.test_client().post("/login", data={"email": user.email, "password": user.password})
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
