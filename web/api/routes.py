@@ -19,7 +19,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 docs_bp = Blueprint("api_docs", __name__)
 csrf.exempt(bp)
 
-ERRORS = {"HTTP_401": s.ErrorOut, "HTTP_403": s.ErrorOut, "HTTP_404": s.ErrorOut}
+# Every error the API answers, in the one shape of web/errors.py (spectree's 422 model is replaced
+# by the same shape in web/api/spec.py); calls with a body can also be too large or conflict.
+ERRORS = {f"HTTP_{status}": s.ErrorOut for status in (400, 401, 403, 404, 422, 429, 503)}
+BODY_ERRORS = {**ERRORS, "HTTP_409": s.ErrorOut, "HTTP_413": s.ErrorOut}
 
 
 @bp.before_request
@@ -113,7 +116,7 @@ def get_company(company_id: int):
 
 
 @bp.patch("/companies/<int:company_id>")
-@spec.validate(json=s.CompanyPatch, resp=Response(HTTP_200=s.CompanyOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["companies"])
+@spec.validate(json=s.CompanyPatch, resp=Response(HTTP_200=s.CompanyOut, **BODY_ERRORS), tags=["companies"])
 def patch_company(company_id: int):
     """Change one's own profile (members only); validated like an import."""
     own = companies.get_company(db_session(), actor(), company_id)
@@ -156,7 +159,7 @@ def match_history(match_id: int):
 
 
 @bp.post("/matches/<int:match_id>/move")
-@spec.validate(json=s.MoveIn, resp=Response(HTTP_200=s.MatchOut, HTTP_409=s.ErrorOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["pipeline"])
+@spec.validate(json=s.MoveIn, resp=Response(HTTP_200=s.MatchOut, **BODY_ERRORS), tags=["pipeline"])
 def move(match_id: int):
     """Move a pair through the pipeline (hub coordinator or admin)."""
     body = s.MoveIn.model_validate(request.get_json(silent=True) or {})
@@ -176,7 +179,7 @@ def introduction(match_id: int):
 
 
 @bp.post("/matches/<int:match_id>/introduction")
-@spec.validate(json=s.AnswerIn, resp=Response(HTTP_200=s.IntroductionOut, HTTP_409=s.ErrorOut, HTTP_422=s.ErrorOut, **ERRORS), tags=["introductions"])
+@spec.validate(json=s.AnswerIn, resp=Response(HTTP_200=s.IntroductionOut, **BODY_ERRORS), tags=["introductions"])
 def answer_introduction(match_id: int):
     """Accept or decline an introduction (a member of either side)."""
     body = s.AnswerIn.model_validate(request.get_json(silent=True) or {})

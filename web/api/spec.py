@@ -6,6 +6,7 @@ from typing import Any
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
 from services.errors import ValidationFailed
+from web.api.schemas import ErrorOut
 
 
 def _raise_validation(_req: Any, _resp: Any, error: Exception | None, _instance: Any, model_adapter: Any = None) -> None:
@@ -25,6 +26,7 @@ spec = SpecTree(
     version="v1",
     description="Hub coordinators and company members: companies, proposed pairs, pipeline, introductions.",
     before=_raise_validation,
+    validation_error_model=ErrorOut,  # _raise_validation answers in the one error shape, so document that
     annotations=False,
     mode="strict",  # document only the decorated API views
     security_schemes=[

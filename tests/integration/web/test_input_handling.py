@@ -80,6 +80,13 @@ def test_an_id_out_of_the_database_range_is_not_found(client, session, auth, url
     assert client.get(url.format(big=big)).status_code == 404
 
 
+def test_an_out_of_range_id_is_not_found_for_any_method_not_a_wrong_method(client, session, auth):
+    auth.login(gen_user(session, "member"))
+    for big in (2**31, 3 * 10**9, 10**11):
+        assert client.patch(f"/api/v1/companies/{big}", json={"summary": "x"}).status_code == 404
+        assert client.post(f"/api/v1/matches/{big}/introduction", json={"answer": "accepted"}).status_code == 404
+
+
 @pytest.mark.parametrize("threshold", ["inf", "-inf", "nan", "1e400", "abc", "-50", "900"])
 def test_the_gap_threshold_is_clamped_or_ignored(client, session, coordinator, threshold):
     assert client.get(f"/hub/ochang/gaps?threshold={threshold}").status_code == 200
