@@ -1,5 +1,5 @@
 # dxmatch: `make run` starts the service with demo data, `make test` runs every test,
-# `make bench` measures matching quality and speed.
+# `make bench` measures matching quality, speed and the served site under load.
 SHELL := /bin/bash
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -52,8 +52,9 @@ test-sqlite:
 test-postgres:
 	DXMATCH_DATABASE_URL=$(TEST_PG_URL) DXMATCH_NO_SKIPS=1 $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install services
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks load
 
 clean:
 	rm -rf build *.egg-info .pytest_cache test-artifacts

@@ -1,9 +1,14 @@
-"""Run every benchmark and print the engine beside baselines measured in the same run, as ratios."""
+"""Run every benchmark and print the engine beside baselines measured in the same run, as ratios.
+
+`python -m benchmarks` measures quality and speed; `python -m benchmarks load [--help]` the real
+server under many simulated users beside one user alone (benchmarks/load.py).
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -62,6 +67,10 @@ def run_speed(suppliers: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["load"]:
+        from benchmarks.load import main as load
+
+        sys.exit(load(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--suppliers", type=int, default=50_000)
     parser.add_argument("--skip-speed", action="store_true")
