@@ -42,7 +42,7 @@ def test_every_page_meets_wcag_aa_in_both_languages(live_server, browser, sessio
     found: list[str] = []
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     page = context.new_page()
-    for path in ("/login", "/register"):
+    for path in ("/login", "/register", "/reset-password"):
         page.goto(f"{live_server}{path}")
         found += _violations(axe, page, path)
     battery = demo.companies["battery"].id
