@@ -98,7 +98,7 @@ class IndexBuilder:
                 session.expire_all()
                 work = list(session.scalars(select(MatchingWork).where(MatchingWork.done_at.is_(None))
                                             .order_by(MatchingWork.id)))
-                if not work and self.store.current_version() is not None:
+                if not work and self._working_copy() is not None:  # a published snapshot that loads
                     return result
                 result = self._apply(session, work, progress)
 
@@ -109,10 +109,12 @@ class IndexBuilder:
         if self._working is not None and self._working[0] == current:
             return self._working[1]
         try:
-            return self.store.load(self._encoder(), current).matcher
+            matcher = self.store.load(self._encoder(), current).matcher
         except SnapshotMissing as exc:
             log.warning("%s; rebuilding", exc)
             return None
+        self._working = (current, matcher)  # `_apply` drops it before changing it
+        return matcher
 
     def _apply(self, session: Session, work: list[MatchingWork], progress: ProgressFn) -> BuildResult:
         ids = list(dict.fromkeys(w.company_external_id for w in work if w.company_external_id is not None))

@@ -79,6 +79,11 @@ class SnapshotStore:
             name = self._pointer.read_text().strip()
         except FileNotFoundError:
             return None
+        except (OSError, ValueError) as exc:  # a damaged pointer counts as none published: the builder rebuilds
+            log.warning("index pointer %s unreadable: %s", self._pointer, exc)
+            return None
+        if not (name.startswith("v") and name[1:].isdigit()):
+            return None
         return name if (self.root / name / "meta.json").exists() else None
 
     def versions(self) -> list[str]:

@@ -60,6 +60,9 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "LANGUAGES": LANGUAGES,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        # Redis down: count in this process's memory meanwhile (Redis is retried), never fail or hang a request
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if settings.redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute",  # per IP address
         "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour",  # failed sign-ins per account, from any address

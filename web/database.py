@@ -40,3 +40,17 @@ def close_session(_exc: BaseException | None = None) -> None:
             session.close()
         except Exception:  # noqa: BLE001 - a connection lost with the database: the pool replaces it
             session.invalidate()
+
+
+def discard_session() -> None:
+    """Drop the request's session after a database error; the next use starts a fresh one on a live connection.
+
+    No rollback first: it would expire what the session loaded (the signed-in user), which the error page and
+    the response headers still read; `close` keeps it loaded, detached, and resets or drops the connection.
+    """
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except Exception:  # noqa: BLE001 - the connection is gone: the pool replaces it
+            session.invalidate()

@@ -57,11 +57,20 @@ def handle_error(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
 
 
 DATABASE_UNAVAILABLE = "The database is unavailable. Please try again in a moment."
+# Served when even the error page cannot be rendered (it reads the signed-in user, whose language picks the text).
+_BARE_DATABASE_PAGE = (
+    '<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>503 · dxmatch</title></head><body>'
+    '<p>데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.</p>'
+    f'<p lang="en">{DATABASE_UNAVAILABLE}</p></body></html>'
+)
 
 
 def _database_unavailable(exc: Exception) -> Response | tuple[str, int, dict[str, str]]:
     """A 503 while the database restarts; the pool's pre-ping replaces dead connections, so the site recovers."""
+    from web.database import discard_session
+
     current_app.logger.warning("database unavailable: %s", type(exc).__name__)
+    discard_session()  # its failed transaction would fail what the page still reads (PendingRollbackError)
     headers = {"Retry-After": "5"}
     if wants_json():
         response = error_response(503, DATABASE_UNAVAILABLE)
@@ -70,8 +79,9 @@ def _database_unavailable(exc: Exception) -> Response | tuple[str, int, dict[str
     try:  # the page itself may need the database (the signed-in user): fall back to a bare page
         return render_template("error.html", status=503, message=translate_reason(DATABASE_UNAVAILABLE),
                                errors=None), 503, headers
-    except Exception:  # noqa: BLE001
-        return f"<!doctype html><title>503</title><p>{translate_reason(DATABASE_UNAVAILABLE)}</p>", 503, headers
+    except Exception:  # noqa: BLE001 - still down: a page that needs neither the database nor the user's language
+        discard_session()
+        return _BARE_DATABASE_PAGE, 503, headers
 
 
 def init_app(app: Flask) -> None:
