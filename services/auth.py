@@ -1,6 +1,7 @@
 """Accounts: password checks, user creation, sessions, password change and reset, API tokens, language."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -29,8 +30,10 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-# Checked against unknown e-mail addresses so a failed sign-in takes as long whether the account exists or not.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked for unknown addresses so a failed sign-in takes as long whether the account exists or not."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -72,7 +75,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (never says which part was wrong)."""
     user = find_user_by_email(session, email) if len(email) <= 254 else None
     # an unknown address still costs one hash check: the answer's timing does not tell who has an account
-    matches = _password_matches(user.password_hash if user else _DUMMY_HASH, password)
+    matches = _password_matches(user.password_hash if user else _dummy_hash(), password)
     if user is None or not user.active or not matches:
         return None
     return user
