@@ -78,6 +78,7 @@ REASONS = {
     "the request contains a character that is not allowed (NUL)": _l("The request contains a character that is not allowed (NUL)."),
     "the request body is not valid JSON": _l("The request body is not valid JSON."),
     "the JSON body is nested too deeply": _l("The JSON body is nested too deeply."),
+    "the request contains text that is not valid Unicode": _l("The request contains text that is not valid Unicode."),
     "invalid request": _l("Bad request"),
     "Matching is being computed. Please try again in a moment.":
         _l("Matching is being computed. Please try again in a moment."),

@@ -7,6 +7,7 @@ validation.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form
 NUL_MESSAGE = "the request contains a character that is not allowed (NUL)"
 JSON_MESSAGE = "the request body is not valid JSON"
 DEPTH_MESSAGE = "the JSON body is nested too deeply"
+SURROGATE_MESSAGE = "the request contains text that is not valid Unicode"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _digits_at_most(limit: int) -> str:
@@ -95,9 +98,12 @@ def _request_strings() -> Iterable[str]:
 
 
 def check_request() -> None:
-    """Refuse (400) a request whose query, path, form or JSON holds a NUL, or whose JSON cannot be read."""
-    if any("\x00" in text for text in _request_strings()):
-        raise InvalidInput(NUL_MESSAGE)
+    """Refuse (400) a request whose query, path, form or JSON holds a NUL or a lone surrogate, or whose JSON cannot be read."""
+    for text in _request_strings():
+        if "\x00" in text:
+            raise InvalidInput(NUL_MESSAGE)
+        if _SURROGATE.search(text):  # only JSON escapes can make one; no database can store it
+            raise InvalidInput(SURROGATE_MESSAGE)
 
 
 def init_app(app: Flask) -> None:

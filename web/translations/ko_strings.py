@@ -140,6 +140,7 @@ KO: dict[str, str] = {
     "The request contains a character that is not allowed (NUL).": "요청에 허용되지 않는 문자(NUL)가 있습니다.",
     "The request body is not valid JSON.": "요청 본문이 올바른 JSON이 아닙니다.",
     "The JSON body is nested too deeply.": "JSON 본문의 중첩이 너무 깊습니다.",
+    "The request contains text that is not valid Unicode.": "요청에 올바른 유니코드가 아닌 텍스트가 있습니다.",
     "not your hub": "담당 거점이 아닙니다", "belongs to another hub": "다른 거점의 기업입니다",
     "use a .jsonl or .csv file": ".jsonl 또는 .csv 파일을 올려 주세요",
     "not UTF-8 text (save the file as UTF-8)": "UTF-8 텍스트가 아닙니다 (UTF-8로 저장해 주세요)",

@@ -67,6 +67,14 @@ def test_a_nul_byte_in_a_profile_save_or_api_body_is_a_bad_request(client, sessi
     assert response.status_code == 400 and response.get_json()["error"]["status"] == 400
 
 
+def test_a_lone_surrogate_in_an_api_body_is_a_bad_request(client, session, auth):
+    member = gen_user(session, "member")
+    auth.login(member)
+    body = '{"summary": "\\ud800 요약"}'
+    response = client.patch(f"/api/v1/companies/{member.company_id}", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
 # --- numbers ------------------------------------------------------------------------------------
 
 
