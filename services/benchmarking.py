@@ -115,6 +115,7 @@ def speed(profiles: list[Profile], queries: int = 200, model: str | None = None)
     matcher.upsert(changed)
     matcher.match(picked[0], top=10)  # the first query after a change pays for refreshing the matrices
     upsert_seconds = time.perf_counter() - t
+    serving = serving_memory(matcher, picked[:50])
     return {
         "profiles": len(profiles), "suppliers": sum(p.kind == "supplier" for p in profiles),
         "index_seconds": round(index_seconds, 2), "upsert_seconds": round(upsert_seconds, 4),
@@ -122,4 +123,44 @@ def speed(profiles: list[Profile], queries: int = 200, model: str | None = None)
         "query_p95_ms": round(float(np.percentile(latencies, 95)), 2),
         "peak_memory_mb": round(peak_memory_mb(), 1),
         "encoder_worker_peak_memory_mb": round(worker_peak_memory_mb(), 1),
+        **serving,
     }
+
+
+_SERVE_PROBE = """
+import json, sys, time
+from matcher.encoder import load_encoder
+from matcher.engine import Matcher
+from matcher.text import tokenize_many
+encoder = load_encoder(sys.argv[2]); encoder.encode(["warm-up"]); tokenize_many(["준비"])
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+base = rss()
+t = time.perf_counter()
+matcher = Matcher.load(sys.argv[1], encoder, read_only=True)
+load = time.perf_counter() - t
+for q in json.loads(sys.argv[3]):
+    matcher.match(q, top=10)
+matcher.search("설비 예지보전", top=20)
+print(json.dumps({"rss": rss(), "model": base, "load": load}))
+"""
+
+
+def serving_memory(matcher: Matcher, queries: list[str]) -> dict:
+    """Resident memory of a fresh serving process (a web worker) holding the saved engine, after queries.
+
+    The process loads what a worker loads: the model, Kiwi, and the snapshot with memory-mapped
+    vectors. Reported whole and without the model and Kiwi (the engine's own share).
+    """
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        matcher.save(folder)
+        out = subprocess.run([sys.executable, "-c", _SERVE_PROBE, folder, matcher.encoder.name, json.dumps(queries)],
+                             capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"serving_rss_mb": round(probe["rss"], 1), "serving_engine_mb": round(probe["rss"] - probe["model"], 1),
+            "snapshot_load_seconds": round(probe["load"], 2)}

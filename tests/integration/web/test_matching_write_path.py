@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from sqlalchemy import select
 
 from models import Company, Match, MatchingWork
@@ -112,3 +114,30 @@ def test_a_recompute_request_only_enqueues_on_redis_and_the_dashboard_shows_the_
         assert session.scalar(select(Match.id).limit(1)) is None  # nothing was matched inside the request
     finally:
         queue.empty()
+
+
+def test_a_needs_change_through_the_api_refreshes_the_proposals_the_api_lists(app, client, session):
+    maker = _market(session)
+    _published(app, session)
+    member = gen_user(session, "member", company=maker)
+    token = auth_service.issue_api_token(session, member)
+    headers = {"Authorization": f"Bearer {token}"}
+    changed = client.patch(f"/api/v1/companies/{maker.id}", json={"needs": [VISION_NEED]}, headers=headers)
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    listed = client.get("/api/v1/matches", headers=headers).get_json()
+    assert listed["items"][0]["supplier"]["external_id"] == "s-vision"
+
+
+def test_pages_keep_answering_while_an_import_holds_the_sqlite_write_lock(app, client, auth, session, engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL readers never wait for writers; WAL is the SQLite setting under test")
+    maker = _market(session)
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    auth.login(coordinator)
+    with engine.connect() as importer:  # what `dxmatch import` holds for the length of a file
+        importer.exec_driver_sql("BEGIN IMMEDIATE")
+        importer.exec_driver_sql("UPDATE companies SET name = 'importing' WHERE id = :id".replace(":id", str(maker.id)))
+        page = client.get(f"/hub/ochang/companies/{maker.id}")
+        assert page.status_code == 200 and "importing" not in page.get_data(as_text=True)
+        importer.exec_driver_sql("ROLLBACK")
+    assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
