@@ -138,10 +138,13 @@ class IndexBuilder:
         else:
             manufacturers = self._apply_changes(session, matcher, ids, changed)
             full = False
-        for number, manufacturer in enumerate(manufacturers, start=1):
-            propose_for(session, matcher, manufacturer)
-            if number % 25 == 0:
-                progress(0.3 + 0.65 * number / len(manufacturers), None)
+        # Written at the commit below, not as they come: on SQLite a flushed row takes the one write lock, and the
+        # job's progress (another connection) would wait for it and fail with "database is locked".
+        with session.no_autoflush:
+            for number, manufacturer in enumerate(manufacturers, start=1):
+                propose_for(session, matcher, manufacturer)
+                if number % 25 == 0:
+                    progress(0.3 + 0.65 * number / len(manufacturers), None)
         version = self.store.publish(matcher, max((w.id for w in work), default=0))
         now = utcnow()
         for row in work:

@@ -6,6 +6,7 @@ never a 500; afterwards the site back to normal by itself, with nothing lost or 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -267,3 +268,116 @@ def test_a_damaged_index_is_rebuilt_in_the_background_while_pages_answer(session
     assert answer.status_code == 200 and "클라우드장부" in answer.get_data(as_text=True)
     assert index_builder.pending_count(session) == 0
     assert _top_supplier(session, maker) == "s-vision"
+
+
+# ----------------------------------------------------------------------------- d. a worker killed in the middle of a job
+
+OBJECTS = ["웨이퍼", "배터리 셀", "사출 부품", "용접 라인", "도장 공정", "프레스 금형", "CNC 설비", "포장 라인", "세척 공정",
+           "열처리로", "PCB 기판", "모터 권선"]
+TASKS = ["외관 불량 검사", "고장 예지 보전", "수요 예측", "공정 조건 최적화", "재고 관리", "품질 이상 탐지", "에너지 사용량 절감",
+         "가동률 모니터링", "물류 동선 자동화", "불량 원인 분석", "작업 표준화", "생산 계획 수립"]
+METHODS = ["딥러닝 비전", "머신러닝", "디지털 트윈", "클라우드 MES", "IoT 센서", "통계적 공정 관리", "강화학습", "생성형 AI"]
+
+
+def _region(session, suppliers: int, manufacturers: int) -> None:
+    """A generated region: distinct Korean texts, committed at once (like an import)."""
+    for n in range(suppliers + manufacturers):
+        obj, task, method = OBJECTS[n % 12], TASKS[(n // 12) % 12], METHODS[n % 8]
+        if n < suppliers:
+            record = profile_record("supplier", id=f"s-gen-{n:04d}", capabilities=[
+                f"{method} 기반 {obj} {task} 시스템 구축 {n}호", f"{OBJECTS[(n + 5) % 12]} {TASKS[(n + 7) % 12]} 컨설팅"])
+        else:
+            record = profile_record("manufacturer", id=f"m-gen-{n:04d}", hub="ochang", needs=[
+                f"{obj} {task}을 사람이 하고 있어 {method} 도입이 필요하다 ({n})", f"{OBJECTS[(n + 3) % 12]} {TASKS[n % 12]}"])
+        upsert_company(session, validate_profile(record))
+    session.commit()
+
+
+@contextmanager
+def _own_redis_database() -> Iterator[str]:
+    """A Redis database of our own (claimed with a key, emptied after): runs in parallel never share a queue."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from tests.conftest import unavailable
+
+    claim = "dxmatch-test:claimed-by"
+    for number in range(15, 7, -1):
+        redis = Redis.from_url(f"redis://127.0.0.1:6379/{number}", socket_connect_timeout=1)
+        try:
+            claimed = redis.set(claim, f"{os.uname().nodename}:{os.getpid()}", nx=True, ex=900)
+        except RedisDown:
+            redis.close()
+            unavailable("needs Redis on 127.0.0.1:6379 (make services)")
+        if not claimed:
+            redis.close()
+            continue
+        try:
+            for key in redis.scan_iter():  # what a crashed earlier run left
+                if key != claim.encode():
+                    redis.delete(key)
+            yield f"redis://127.0.0.1:6379/{number}"
+        finally:
+            redis.flushdb()
+            redis.close()
+        return
+    pytest.fail("no free Redis database among 8..15")
+
+
+def _start_worker(env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([DXMATCH, "worker", *extra], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_the_middle_of_a_rebuild_leaves_nothing_half_done_and_the_next_worker_finishes(
+        session, settings, engine, tmp_path):
+    _region(session, suppliers=110, manufacturers=40)
+    log = tmp_path / "workers.log"
+    with _own_redis_database() as redis_url:
+        env = {k: v for k, v in os.environ.items() if k != "DXMATCH_JOBS"} | {"DXMATCH_REDIS_URL": redis_url}
+        site = Runtime(dataclasses.replace(settings, redis_url=redis_url, jobs="rq"), make_session_factory(engine))
+        with site.session() as s:  # e.g. `dxmatch index rebuild` pressed by an operator: queued on Redis
+            index_builder.request_rebuild(s, "test")
+            s.commit()
+        job_id = session.scalar(select(BackgroundJob.id).where(BackgroundJob.status == "queued"))
+        assert job_id is not None
+
+        first = _start_worker(env, log)
+        try:
+            def building() -> bool:
+                session.expire_all()
+                job = session.get(BackgroundJob, job_id)
+                assert first.poll() is None, _tail(log)
+                return job.status == "running" and job.message == "index"  # the full build has started
+            _wait_for(building, 120, "the first worker to start the rebuild")
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(30)
+        session.expire_all()
+        assert session.get(BackgroundJob, job_id).status == "running", "the job ended before the kill: make it bigger"
+        assert index_builder.pending_count(session) == 1
+        assert session.scalar(select(func.count(Match.id))) == 0  # nothing of the dead run was committed
+        assert site.store.current_version() is None  # nor published
+
+        second = _start_worker(env, log, "--burst")  # finds the pending work at start, then drains the queue
+        assert second.wait(180) == 0, _tail(log)
+
+    session.expire_all()
+    assert index_builder.pending_count(session) == 0
+    manufacturers = session.scalar(select(func.count(Company.id)).where(Company.kind == "manufacturer"))
+    with_proposals = session.scalar(select(func.count(func.distinct(Match.manufacturer_id))))
+    assert with_proposals == manufacturers == 40
+    dead = session.get(BackgroundJob, job_id)
+    assert (dead.status, dead.message) == ("failed", "interrupted")
+    assert session.scalar(select(func.count(BackgroundJob.id)).where(BackgroundJob.status == "done")) >= 1
+
+    version = site.store.current_version()  # complete: meta.json is written last, after the index files
+    assert version is not None and not list(site.store.root.glob(".staging-*"))
+    assert json.loads((site.store.root / version / "meta.json").read_text())["profiles"] == 150
+    status = subprocess.run([DXMATCH, "index", "status"], env=env, capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0 and f"index {version}" in status.stdout and "0 changes pending" in status.stdout
