@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -26,6 +26,7 @@ class Company(Base):
     """A manufacturer (demand) or a supplier (SW/AI firm), all fields of profile-format.md."""
 
     __tablename__ = "companies"
+    __table_args__ = (Index("ix_companies_hub_kind_name", "hub_key", "kind", "name"),)  # a hub's paged list
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -86,7 +87,10 @@ class Match(Base):
     """A proposed (manufacturer, supplier) pair with its score, explanation and pipeline state."""
 
     __tablename__ = "matches"
-    __table_args__ = (UniqueConstraint("manufacturer_id", "supplier_id", name="uq_matches_pair"),)
+    __table_args__ = (
+        UniqueConstraint("manufacturer_id", "supplier_id", name="uq_matches_pair"),
+        Index("ix_matches_hub_status_score", "hub_key", "status", "score"),  # a hub's pairs of a state, best first
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)

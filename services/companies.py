@@ -8,12 +8,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Company, User
 from services import access, audit, auth, index_builder, profiles
 from services.errors import Forbidden, NotFound, ValidationFailed
+from services.paging import Page, clamp
 
 # Fields a member may not change through the profile form: identity and hub membership.
 FIXED_FIELDS: tuple[str, ...] = ("id", "kind", "hub")
@@ -103,6 +104,25 @@ def list_companies(
     if status:
         query = query.where(Company.status == status)
     return list(session.scalars(query))
+
+
+def hub_counts(session: Session, actor: User, hub_key: str) -> dict[tuple[str, str], int]:
+    """How many companies of a hub there are per (kind, status), counted in the database."""
+    access.require_hub(actor, hub_key)
+    rows = session.execute(select(Company.kind, Company.status, func.count())
+                           .where(Company.hub_key == hub_key).group_by(Company.kind, Company.status))
+    return {(kind, status): count for kind, status, count in rows}
+
+
+def page_listed_companies(session: Session, actor: User, hub_key: str, page: int = 1, size: int = 50) -> Page[Company]:
+    """One page of a hub's companies past review (active or rejected), by kind and name."""
+    access.require_hub(actor, hub_key)
+    where = (Company.hub_key == hub_key, Company.status != "pending")
+    total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
+    number = clamp(page, size, total)
+    rows = session.scalars(select(Company).where(*where).order_by(Company.kind, Company.name, Company.id)
+                           .limit(size).offset((number - 1) * size))
+    return Page(list(rows), number, size, total)
 
 
 def get_company(session: Session, actor: User, company_id: int, *, hub_key: str | None = None) -> Company:

@@ -1,7 +1,6 @@
 """What a hub coordinator sees first: counts, registrations to review, companies, best pairs."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -9,6 +8,11 @@ from sqlalchemy.orm import Session
 
 from models import Company, Hub, Match, User
 from services import access, companies, pipeline
+from services.paging import Page
+
+
+PAIRS_PAGE = 25  # pairs per dashboard page
+COMPANIES_PAGE = 50  # companies per dashboard page
 
 
 @dataclass
@@ -17,38 +21,38 @@ class HubOverview:
     counts: dict[str, int] = field(default_factory=dict)
     status_counts: dict[str, int] = field(default_factory=dict)
     pending: list[Company] = field(default_factory=list)
-    companies: list[Company] = field(default_factory=list)
-    matches: list[Match] = field(default_factory=list)
+    companies: Page[Company] = field(default_factory=lambda: Page([], 1, COMPANIES_PAGE, 0))
+    matches: Page[Match] = field(default_factory=lambda: Page([], 1, PAIRS_PAGE, 0))
     certifications: list[str] = field(default_factory=list)
 
 
 def hub_overview(
-    session: Session, actor: User, hub_key: str, filters: pipeline.MatchFilters | None = None, *, limit: int = 50
+    session: Session, actor: User, hub_key: str, filters: pipeline.MatchFilters | None = None, *,
+    page: int = 1, companies_page: int = 1,
 ) -> HubOverview:
-    """Counts, pending registrations, the company list and the best open pairs (filtered) of one hub."""
+    """Counts, pending registrations, a page of companies and a page of the best open pairs (filtered) of one hub."""
     access.require_hub(actor, hub_key)
-    all_companies = companies.list_companies(session, actor, hub_key=hub_key)
-    kinds = Counter(c.kind for c in all_companies if c.status == "active")
+    counts = companies.hub_counts(session, actor, hub_key)
     status_counts = dict(
         session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key).group_by(Match.status)).all()
     )
     filters = filters or pipeline.MatchFilters(status="proposed")
-    matches = pipeline.list_matches(session, actor, hub_key=hub_key, filters=filters, limit=limit)
+    matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE)
     # filter options: the certifications held by suppliers of this hub's pairs (not every supplier in the database)
-    held = session.scalars(select(Company.certifications).join(Match, Match.supplier_id == Company.id)
-                           .where(Match.hub_key == hub_key))
+    held = session.scalars(select(Company.certifications).where(
+        Company.id.in_(select(Match.supplier_id).where(Match.hub_key == hub_key).scalar_subquery())))
     certs = sorted({c for row in held for c in (row or [])})
     return HubOverview(
         hub_key=hub_key,
         counts={
-            "manufacturers": kinds.get("manufacturer", 0),
-            "suppliers": kinds.get("supplier", 0),
-            "pending": sum(1 for c in all_companies if c.status == "pending"),
+            "manufacturers": counts.get(("manufacturer", "active"), 0),
+            "suppliers": counts.get(("supplier", "active"), 0),
+            "pending": sum(n for (_kind, status), n in counts.items() if status == "pending"),
             "matches": sum(status_counts.values()),
         },
         status_counts=status_counts,
-        pending=[c for c in all_companies if c.status == "pending"],
-        companies=[c for c in all_companies if c.status != "pending"],
+        pending=companies.pending_companies(session, actor, hub_key),
+        companies=companies.page_listed_companies(session, actor, hub_key, companies_page, COMPANIES_PAGE),
         matches=matches,
         certifications=certs,
     )

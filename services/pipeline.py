@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import PIPELINE_STATES, Match, PipelineTransition, User
+from models import PIPELINE_STATES, Company, Match, PipelineTransition, User
 from services import access, audit, index_builder, introductions
 from services.errors import Conflict, NotFound, ValidationFailed
+from services.paging import Page, clamp
 
 OPEN_STATES: tuple[str, ...] = ("proposed", "introduced", "meeting")
 NEXT_STATE: dict[str, str] = {"proposed": "introduced", "introduced": "meeting", "meeting": "contract"}
@@ -42,20 +43,49 @@ def _matches_query():
     )
 
 
-def _passes(match: Match, filters: MatchFilters) -> bool:
-    if filters.industry and match.manufacturer.industry != filters.industry:
-        return False
+def _held(certifications: list[str] | None, wanted: str) -> bool:
+    """Whether a supplier holds a certification (spaces and case ignored)."""
+    wanted = wanted.strip().casefold()
+    return wanted in {c.strip().casefold() for c in (certifications or [])}
+
+
+def _conditions(session: Session, actor: User, hub_key: str | None, filters: MatchFilters | None) -> list | None:
+    """WHERE clauses on Match for the pairs the actor may see that pass the filters (None: nothing to see).
+
+    Every filter runs in the database; certifications, a JSON list compared without case, are
+    matched in Python over the distinct suppliers of the scope (far fewer than pairs).
+    """
+    if hub_key is not None:
+        access.require_hub(actor, hub_key)
+        conditions = [Match.hub_key == hub_key]
+    elif access.is_admin(actor):
+        conditions = []
+    elif access.is_staff(actor):
+        conditions = [Match.hub_key == actor.hub_key]
+    else:
+        company_id = access.member_company_id(actor)
+        if company_id is None:
+            return None
+        conditions = [or_(Match.manufacturer_id == company_id, Match.supplier_id == company_id)]
+    filters = filters or MatchFilters()
+    if filters.status:
+        conditions.append(Match.status == filters.status)
+    if filters.min_score is not None:
+        conditions.append(Match.score >= filters.min_score)
+    if filters.industry:
+        conditions.append(Match.manufacturer.has(Company.industry == filters.industry))
+    if filters.language:
+        conditions.append(Match.supplier.has(Company.language == filters.language))
     if filters.certification:
-        wanted = filters.certification.strip().casefold()
-        if wanted not in {c.strip().casefold() for c in (match.supplier.certifications or [])}:
-            return False
-    if filters.language and match.supplier.language != filters.language:
-        return False
-    if filters.min_score is not None and match.score < filters.min_score:
-        return False
-    if filters.status and match.status != filters.status:
-        return False
-    return True
+        suppliers = session.execute(select(Company.id, Company.certifications).where(
+            Company.id.in_(select(Match.supplier_id).where(*conditions).distinct().scalar_subquery())))
+        holders = [cid for cid, certs in suppliers if _held(certs, filters.certification)]
+        conditions.append(Match.supplier_id.in_(holders))
+    return conditions
+
+
+def _best_first(conditions: list) -> Select:
+    return _matches_query().where(*conditions).order_by(Match.score.desc(), Match.id)
 
 
 def list_matches(
@@ -65,24 +95,32 @@ def list_matches(
     hub_key: str | None = None,
     filters: MatchFilters | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[Match]:
     """The pairs the actor may see, best first: a hub's pairs for staff, their own pairs for a member."""
-    query = _matches_query().order_by(Match.score.desc(), Match.id)
-    if hub_key is not None:
-        access.require_hub(actor, hub_key)
-        query = query.where(Match.hub_key == hub_key)
-    elif access.is_admin(actor):
-        pass
-    elif access.is_staff(actor):
-        query = query.where(Match.hub_key == actor.hub_key)
-    else:
-        company_id = access.member_company_id(actor)
-        if company_id is None:
-            return []
-        query = query.where(or_(Match.manufacturer_id == company_id, Match.supplier_id == company_id))
-    filters = filters or MatchFilters()
-    rows = [m for m in session.scalars(query) if _passes(m, filters)]
-    return rows[:limit]
+    conditions = _conditions(session, actor, hub_key, filters)
+    if conditions is None:
+        return []
+    return list(session.scalars(_best_first(conditions).limit(limit).offset(offset)))
+
+
+def page_matches(
+    session: Session,
+    actor: User,
+    *,
+    hub_key: str | None = None,
+    filters: MatchFilters | None = None,
+    page: int = 1,
+    size: int = 25,
+) -> Page[Match]:
+    """One page of `list_matches`, with the number of pairs in the whole list."""
+    conditions = _conditions(session, actor, hub_key, filters)
+    if conditions is None:
+        return Page([], 1, size, 0)
+    total = session.scalar(select(func.count()).select_from(Match).where(*conditions)) or 0
+    number = clamp(page, size, total)
+    rows = session.scalars(_best_first(conditions).limit(size).offset((number - 1) * size)) if total else []
+    return Page(list(rows), number, size, total)
 
 
 def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> Match:
@@ -95,12 +133,16 @@ def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | No
     return match
 
 
-def board(session: Session, actor: User, hub_key: str) -> dict[str, list[Match]]:
-    """The hub's pairs by pipeline column, best first in each."""
-    columns: dict[str, list[Match]] = {state: [] for state in PIPELINE_STATES}
-    for match in list_matches(session, actor, hub_key=hub_key, limit=10_000):
-        columns.setdefault(match.status, []).append(match)
-    return columns
+BOARD_PAGE = 30  # cards per pipeline column and page
+
+
+def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | None = None) -> dict[str, Page[Match]]:
+    """The hub's pairs by pipeline column, best first in each, one page of cards per column."""
+    access.require_hub(actor, hub_key)
+    pages = pages or {}
+    return {state: page_matches(session, actor, hub_key=hub_key, filters=MatchFilters(status=state),
+                                page=pages.get(state, 1), size=BOARD_PAGE)
+            for state in PIPELINE_STATES}
 
 
 def history(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> list[PipelineTransition]:

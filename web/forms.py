@@ -24,6 +24,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def page_number(value: str | None) -> int:
+    """A `?page=` value as a page number from 1; anything else is the first page (services clamp the end)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 and int(value) > 0 else 1
+
+
 def lines(value: str | None) -> list[str]:
     """One item per non-empty line."""
     return [line.strip() for line in (value or "").splitlines() if line.strip()]

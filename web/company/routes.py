@@ -8,10 +8,11 @@ from dxmatch.config import INDUSTRIES
 from services import companies, introductions, pipeline
 from services.errors import ValidationFailed
 from web.database import db_session
-from web.forms import field_errors, profile_from_form
+from web.forms import field_errors, page_number, profile_from_form
 from web.login import actor
 
 bp = Blueprint("company", __name__, url_prefix="/company")
+PARTNERS_PAGE = 50
 
 
 @bp.before_request
@@ -25,7 +26,7 @@ def _members_only():
 def home():
     """The member's company and its proposed partners, best first."""
     company = companies.own_company(db_session(), actor())
-    matches = pipeline.list_matches(db_session(), actor())
+    matches = pipeline.page_matches(db_session(), actor(), page=page_number(request.args.get("page")), size=PARTNERS_PAGE)
     return render_template("company/home.html", company=company, matches=matches)
 
 

@@ -9,7 +9,7 @@ from flask_login import login_required
 from dxmatch.config import INDUSTRIES
 from services import access, audit, companies, dashboard, gaps, imports, jobs, matching, pipeline, search
 from web.database import db_session, runtime
-from web.forms import safe_next
+from web.forms import page_number, safe_next
 from web.login import actor
 
 bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
@@ -47,7 +47,8 @@ def _filters() -> pipeline.MatchFilters:
 @bp.get("/")
 def overview(hub_key: str):
     """Counts, registrations to review, companies and the best proposed pairs (filterable)."""
-    overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters())
+    overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters(), page=page_number(request.args.get("page")),
+                                      companies_page=page_number(request.args.get("companies_page")))
     return render_template(
         "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
         allowed_moves=pipeline.allowed_moves, matching_jobs=jobs.hub_jobs(db_session(), actor(), hub_key),
@@ -74,7 +75,8 @@ def search_page(hub_key: str):
 @bp.get("/pipeline")
 def board(hub_key: str):
     """The pipeline board: one column per state, move buttons on each card."""
-    columns = pipeline.board(db_session(), actor(), hub_key)
+    pages = {state: page_number(request.args.get(f"{state}_page")) for state in pipeline.PIPELINE_STATES}
+    columns = pipeline.board(db_session(), actor(), hub_key, pages)
     return render_template("hub/pipeline.html", hub_key=hub_key, columns=columns, allowed_moves=pipeline.allowed_moves)
 
 
