@@ -64,6 +64,23 @@ class Runtime:
                 and session.scalar(select(Company.id).where(Company.status == "active").limit(1)) is not None)
         return self.kick() if needed else None
 
+    def warm_up_in_background(self) -> None:
+        """Load the model, the tokenizer and the published snapshot before the first search asks for them."""
+
+        def warm() -> None:
+            from matcher.text import tokenize_many
+
+            try:
+                self.encoder().encode(["준비 / warm-up"])
+                tokenize_many(["준비"])
+                self.reader.get()
+            except IndexNotReady:
+                pass  # the first build was queued; the reader loads it when it is published
+            except Exception:  # noqa: BLE001 - a warm-up failure only costs the first search its speed
+                log.warning("warm-up failed", exc_info=True)
+
+        threading.Thread(target=warm, name="dxmatch-warm-up", daemon=True).start()
+
     def process_now(self, progress: Progress | None = None) -> BuildResult:
         """Run the builder in this thread (the job body, `dxmatch index process|rebuild`)."""
         with self._build_lock, self.sessions() as session:

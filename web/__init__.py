@@ -41,4 +41,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             database.runtime_of(app).recover()
         except Exception:  # noqa: BLE001 - a database still starting must not stop the site; jobs retry later
             app.logger.exception("could not check for pending matching work at start")
+        database.runtime_of(app).warm_up_in_background()
     return app
