@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 MODES: tuple[str, ...] = ("rq", "thread", "inline")
 RQ_QUEUE = "dxmatch"
 RQ_TIMEOUT = 3 * 3600  # a full build of 50,000 suppliers takes minutes, not hours
-SHOWN_FOR = timedelta(minutes=2)  # a finished job stays on the page this long
+SHOWN_FOR = timedelta(minutes=2)  # a failed job stays on the page this long
+DEDUPE_WINDOW = timedelta(minutes=1)  # a queued job younger than this absorbs a new submission
 
 
 class JobQueue:
@@ -52,9 +53,10 @@ class JobQueue:
     def submit(self, name: str, hub_key: str | None = None, *, dedupe: bool = True) -> str:
         """Queue job `name` (unless the same job is already queued and not started); returns its id."""
         with self.sessions() as session:
-            if dedupe:
+            if dedupe:  # a recent queued run will do this work too; an old one may have been lost with Redis
                 queued = session.scalar(select(BackgroundJob.id).where(
-                    BackgroundJob.name == name, BackgroundJob.status == "queued").limit(1))
+                    BackgroundJob.name == name, BackgroundJob.status == "queued",
+                    BackgroundJob.created_at >= utcnow() - DEDUPE_WINDOW).limit(1))
                 if queued is not None:
                     return queued
             job = BackgroundJob(id=str(uuid.uuid4()), name=name, hub_key=hub_key, status="queued")

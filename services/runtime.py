@@ -109,11 +109,14 @@ class Runtime:
                 job.status, job.finished_at, job.message = status, utcnow(), message
                 if status == "done":
                     job.progress = 100
-                    # any older run of this job still marked running died with its process
+                    # older runs still marked running died with their process; older queued ones were lost
+                    # (a Redis restart) or will find nothing left to do: this run did their work
                     for stale in session.scalars(select(BackgroundJob).where(
-                            BackgroundJob.name == name, BackgroundJob.status == "running",
-                            BackgroundJob.id != job_id)):
-                        stale.status, stale.finished_at, stale.message = "failed", utcnow(), "interrupted"
+                            BackgroundJob.name == name, BackgroundJob.status.in_(("running", "queued")),
+                            BackgroundJob.created_at < job.started_at, BackgroundJob.id != job_id)):
+                        stale.finished_at = utcnow()
+                        stale.status, stale.message = ("failed", "interrupted") if stale.status == "running" \
+                            else ("done", f"done by {job_id}")
                 session.commit()
         if status == "failed":
             raise RuntimeError(message)
