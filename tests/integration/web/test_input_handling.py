@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Company
+from services.imports import MAX_UPLOAD_LINES
 from tests.factories import gen_company, gen_match, gen_user
 
 NUL = "\x00"
@@ -147,9 +148,11 @@ def test_a_csv_cell_over_the_field_limit_is_a_row_error_and_the_rest_loads(clien
 
 
 def test_an_upload_over_the_line_cap_is_refused_whole_with_a_clear_message(client, session, coordinator):
-    page = _upload(client, "c.jsonl", (GOOD_ROW + "\n" + "\n" * 20_000).encode())
-    assert "20,000" in page and "줄" in page
+    page = _upload(client, "c.jsonl", (GOOD_ROW + "\n" + "\n" * MAX_UPLOAD_LINES).encode())
+    assert f"{MAX_UPLOAD_LINES:,}줄" in page
     assert not _loaded(session, "ok-1")
+    _upload(client, "c.jsonl", (GOOD_ROW + "\n" * (MAX_UPLOAD_LINES - 1)).encode())
+    assert _loaded(session, "ok-1")
 
 
 def test_only_the_first_hundred_errors_are_listed(client, session, coordinator):
