@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from models import Company, User
 from services import access, audit, auth, index_builder, profiles
@@ -114,14 +114,24 @@ def hub_counts(session: Session, actor: User, hub_key: str) -> dict[tuple[str, s
     return {(kind, status): count for kind, status, count in rows}
 
 
-def page_listed_companies(session: Session, actor: User, hub_key: str, page: int = 1, size: int = 50) -> Page[Company]:
-    """One page of a hub's companies past review (active or rejected), by kind and name."""
+# What a list of companies shows (name, kind, industries, badges): long texts and needs stay in the database.
+LISTED_COLUMNS = (Company.id, Company.external_id, Company.kind, Company.name, Company.hub_key, Company.industry,
+                  Company.industries_served, Company.certifications, Company.status)
+
+
+def page_listed_companies(session: Session, actor: User, hub_key: str, page: int = 1, size: int = 50,
+                          *, total: int | None = None) -> Page[Company]:
+    """One page of a hub's companies past review (active or rejected), by kind and name.
+
+    `total`: their number when the caller has counted already (the dashboard's counts).
+    """
     access.require_hub(actor, hub_key)
     where = (Company.hub_key == hub_key, Company.status != "pending")
-    total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
     number = clamp(page, size, total)
-    rows = session.scalars(select(Company).where(*where).order_by(Company.kind, Company.name, Company.id)
-                           .limit(size).offset((number - 1) * size))
+    rows = session.scalars(select(Company).options(load_only(*LISTED_COLUMNS)).where(*where)
+                           .order_by(Company.kind, Company.name, Company.id).limit(size).offset((number - 1) * size))
     return Page(list(rows), number, size, total)
 
 

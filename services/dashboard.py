@@ -1,9 +1,10 @@
 """What a hub coordinator sees first: counts, registrations to review, companies, best pairs."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from models import Company, Hub, Match, User
@@ -11,8 +12,8 @@ from services import access, companies, pipeline
 from services.paging import Page
 
 
-PAIRS_PAGE = 25  # pairs per dashboard page
-COMPANIES_PAGE = 50  # companies per dashboard page
+PAIRS_PAGE = 20  # pairs per dashboard page
+COMPANIES_PAGE = 25  # companies per dashboard page
 
 
 @dataclass
@@ -38,10 +39,11 @@ def hub_overview(
     )
     filters = filters or pipeline.MatchFilters(status="proposed")
     matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE)
-    # filter options: the certifications held by suppliers of this hub's pairs (not every supplier in the database)
-    held = session.scalars(select(Company.certifications).where(
+    # filter options: the certifications held by suppliers of this hub's pairs (not every supplier in the database);
+    # distinct lists as text, so a few rows are decoded rather than one per supplier
+    held = session.scalars(select(cast(Company.certifications, Text)).distinct().where(
         Company.id.in_(select(Match.supplier_id).where(Match.hub_key == hub_key).scalar_subquery())))
-    certs = sorted({c for row in held for c in (row or [])})
+    certs = sorted({c for row in held for c in (json.loads(row) if row else None) or []})
     return HubOverview(
         hub_key=hub_key,
         counts={
@@ -52,7 +54,9 @@ def hub_overview(
         },
         status_counts=status_counts,
         pending=companies.pending_companies(session, actor, hub_key),
-        companies=companies.page_listed_companies(session, actor, hub_key, companies_page, COMPANIES_PAGE),
+        companies=companies.page_listed_companies(
+            session, actor, hub_key, companies_page, COMPANIES_PAGE,
+            total=sum(n for (_kind, status), n in counts.items() if status != "pending")),
         matches=matches,
         certifications=certs,
     )

@@ -43,6 +43,19 @@ def _matches_query():
     )
 
 
+# What lists show of each side (names, badges, the API's party): long texts and profile lists stay in the database.
+PARTY_COLUMNS = (Company.id, Company.external_id, Company.kind, Company.name, Company.hub_key, Company.language,
+                 Company.industry, Company.summary, Company.certifications, Company.status)
+
+
+def _list_query():
+    return select(Match).options(
+        selectinload(Match.manufacturer).load_only(*PARTY_COLUMNS),
+        selectinload(Match.supplier).load_only(*PARTY_COLUMNS),
+        selectinload(Match.introduction),
+    )
+
+
 def _held(certifications: list[str] | None, wanted: str) -> bool:
     """Whether a supplier holds a certification (spaces and case ignored)."""
     wanted = wanted.strip().casefold()
@@ -85,7 +98,7 @@ def _conditions(session: Session, actor: User, hub_key: str | None, filters: Mat
 
 
 def _best_first(conditions: list) -> Select:
-    return _matches_query().where(*conditions).order_by(Match.score.desc(), Match.id)
+    return _list_query().where(*conditions).order_by(Match.score.desc(), Match.id)
 
 
 def list_matches(
@@ -140,9 +153,16 @@ def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | N
     """The hub's pairs by pipeline column, best first in each, one page of cards per column."""
     access.require_hub(actor, hub_key)
     pages = pages or {}
-    return {state: page_matches(session, actor, hub_key=hub_key, filters=MatchFilters(status=state),
-                                page=pages.get(state, 1), size=BOARD_PAGE)
-            for state in PIPELINE_STATES}
+    counts = dict(session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key)
+                                  .group_by(Match.status)).all())
+    columns: dict[str, Page[Match]] = {}
+    for state in PIPELINE_STATES:
+        total = counts.get(state, 0)
+        number = clamp(pages.get(state, 1), BOARD_PAGE, total)
+        rows = session.scalars(_best_first([Match.hub_key == hub_key, Match.status == state])
+                               .limit(BOARD_PAGE).offset((number - 1) * BOARD_PAGE)) if total else []
+        columns[state] = Page(list(rows), number, BOARD_PAGE, total)
+    return columns
 
 
 def history(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> list[PipelineTransition]:

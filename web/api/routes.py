@@ -130,14 +130,15 @@ def patch_company(company_id: int):
 @bp.get("/matches")
 @spec.validate(query=s.MatchQuery, resp=Response(HTTP_200=s.MatchList, **ERRORS), tags=["matches"])
 def list_matches():
-    """Pairs in the caller's scope, best first, with explanations."""
+    """Pairs in the caller's scope, best first, with explanations; `page` and `per_page` (at most 200) page them."""
     query = s.MatchQuery.model_validate(request.args.to_dict())
     filters = pipeline.MatchFilters(
         industry=query.industry, certification=query.certification, language=query.language,
         min_score=query.min_score, status=query.status,
     )
-    rows = pipeline.list_matches(db_session(), actor(), hub_key=query.hub, filters=filters)
-    return jsonify(items=[match_json(m) for m in rows])
+    page = pipeline.page_matches(db_session(), actor(), hub_key=query.hub, filters=filters, page=query.page,
+                                 size=query.per_page)
+    return jsonify(items=[match_json(m) for m in page], page=page.number, per_page=page.size, total=page.total)
 
 
 @bp.get("/matches/<int:match_id>")

@@ -114,6 +114,9 @@ class MatchOut(BaseModel):
 
 class MatchList(BaseModel):
     items: list[MatchOut]
+    page: int  # this page's number, from 1
+    per_page: int
+    total: int  # pairs on every page together
 
 
 class MatchQuery(BaseModel):
@@ -123,6 +126,8 @@ class MatchQuery(BaseModel):
     certification: str | None = None
     language: Literal["ko", "en"] | None = None
     min_score: float | None = Field(default=None, ge=0, le=1)
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    per_page: int = Field(default=50, ge=1, le=200)
 
 
 class CompanyQuery(BaseModel):

@@ -89,3 +89,22 @@ def test_member_pages_through_their_partners(client, auth, session):
     assert f"/company/matches/{ids[0]}\"" in first and f"/company/matches/{ids[-1]}\"" not in first
     second = client.get("/company/?page=2").get_data(as_text=True)
     assert f"/company/matches/{ids[-1]}\"" in second
+
+
+def test_api_pages_the_pairs_and_says_how_many_there_are(client, session):
+    from services import auth
+
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    token = auth.issue_api_token(session, coordinator)
+    maker = gen_company(session, "manufacturer", name="API공장")
+    ids = [gen_match(session, maker, gen_company(session, "supplier", name=f"API{i:03d}"), score=1 - i / 1000).id
+           for i in range(5)]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    first = client.get("/api/v1/matches?per_page=2", headers=headers).get_json()
+    assert [m["id"] for m in first["items"]] == ids[:2]
+    assert (first["page"], first["per_page"], first["total"]) == (1, 2, 5)
+    last = client.get("/api/v1/matches?per_page=2&page=3", headers=headers).get_json()
+    assert [m["id"] for m in last["items"]] == ids[4:]
+    assert client.get("/api/v1/matches", headers=headers).get_json()["per_page"] == 50
+    assert client.get("/api/v1/matches?per_page=201", headers=headers).status_code == 422
