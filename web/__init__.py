@@ -36,7 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (main, auth, company, hub, admin, digest, api):
         app.register_blueprint(module.bp)
     api.init_app(app)
-    if not app.testing:  # finish what a crash left pending; build the first index in the background
+    if not app.testing and app.config.get("DXMATCH_START_BACKGROUND", True):
+        # finish what a crash left pending; build the first index and warm the model in the background
         try:
             database.runtime_of(app).recover()
         except Exception:  # noqa: BLE001 - a database still starting must not stop the site; jobs retry later

@@ -18,7 +18,9 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 @pytest.fixture
 def live_server(settings: Settings, session) -> Iterator[str]:
     """The real app (CSRF and rate limits on) served on a random local port; yields its base URL."""
-    app = create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(32)})
+    # no start-up build: the demo's pairs are crafted, and tests/e2e/demo.py publishes the index itself
+    app = create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(32),
+                      "DXMATCH_START_BACKGROUND": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -83,6 +83,7 @@ def build_demo(session: Session) -> Demo:
     _explained(session, c["bio"], c["biodata"], [(0, 0, 0.86), (1, 1, 0.74)], 0.81, 1)
     _explained(session, c["semi"], c["clean"], [(0, 0, 0.84), (1, 1, 0.69)], 0.77, 1)
     _explained(session, c["third"], c["factory"], [(1, 0, 0.73)], 0.61, 1)
+    _publish_index(session)
     coordinator = gen_user(session, "coordinator", hub="ochang", name="김코디")
     members = {
         "manufacturer": gen_user(session, "member", company=c["battery"], name="이수진 (오창에너지소재)"),
@@ -93,3 +94,18 @@ def build_demo(session: Session) -> Demo:
         coordinator=coordinator, pair=pair, notes=notes, manufacturer_email=c["battery"].contact_email,
         supplier_email=c["vision"].contact_email, members=members, companies=c,
     )
+
+
+def _publish_index(session: Session) -> None:
+    """Publish the engine over the demo companies (search pages need it) without touching the crafted pairs."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    from dxmatch.config import Settings
+    from matcher.engine import Matcher
+    from services.matching import profile_from_company
+    from services.runtime import Runtime
+
+    runtime = Runtime(Settings.from_env(), sessionmaker(bind=session.get_bind()))
+    profiles = [profile_from_company(c) for c in session.scalars(select(Company).where(Company.status == "active"))]
+    runtime.store.publish(Matcher(runtime.encoder()).index(profiles), work_upto=0)
