@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.baselines import bm25_kiwi_rankings, tfidf_char_rankings
+from benchmarks.baselines import bm25_kiwi_rankings, bm25_kiwi_search_rankings, tfidf_char_rankings
 from benchmarks.synthetic import generate
 from dxmatch.config import PROJECT_ROOT
-from matcher.evaluation import evaluate, load_qrels
-from services.benchmarking import load_validated_profiles, quality, speed
+from matcher.evaluation import evaluate, load_qrels, load_search_queries
+from services.benchmarking import load_validated_profiles, quality, search_metrics, search_quality, speed
 
 BENCH = Path(os.environ.get("DXMATCH_BENCH_DIR", PROJECT_ROOT.parent / "shared" / "bench"))
 
@@ -54,6 +54,23 @@ def run_quality() -> None:
         print(f"held-out queries of {decisions.name}: with re-ranker {json.dumps(learned.metrics)}")
 
 
+def run_search() -> None:
+    profiles_path = BENCH / "dev_profiles.jsonl"
+    queries_path, qrels_path = BENCH / "dev_search_queries.tsv", BENCH / "dev_search_qrels.tsv"
+    if not queries_path.exists():
+        print(f"(no search set at {BENCH}; search skipped)")
+        return
+    queries = load_search_queries(queries_path)
+    bm25 = search_metrics(bm25_kiwi_search_rankings(load_validated_profiles(profiles_path), queries),
+                          load_qrels(qrels_path), queries)
+    engine = search_quality(profiles_path, queries_path, qrels_path)
+    print(f"\n== search: {queries_path.name} ({len(queries)} queries, whole supplier pool) ==")
+    print(f"{'method':36} {'nDCG@10':>8} {'MRR':>7}   vs BM25 (nDCG / MRR)")
+    for name, m in (("BM25 Kiwi (whole profile)", bm25), ("dxmatch Matcher.search", engine)):
+        print(f"{name:36} {m['ndcg@10']:8.3f} {m['mrr']:7.3f}   "
+              f"{_ratio(m['ndcg@10'], bm25['ndcg@10'])} / {_ratio(m['mrr'], bm25['mrr'])}")
+
+
 def run_speed(suppliers: int) -> None:
     print(f"\n== speed: generated pool of {suppliers} suppliers ==")
     small = generate(suppliers=max(1, suppliers // 50), manufacturers=200)
@@ -76,6 +93,7 @@ def main() -> None:
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     run_quality()
+    run_search()
     if not args.skip_speed:
         run_speed(args.suppliers)
 

@@ -1,4 +1,4 @@
-"""`dxmatch match`, `dxmatch index rebuild` and `dxmatch bench quality|speed`; `dxmatch.cli` calls `register(main)`."""
+"""`dxmatch match`, `dxmatch index rebuild` and `dxmatch bench quality|search|speed`; `dxmatch.cli` calls `register(main)`."""
 from __future__ import annotations
 
 import json
@@ -131,6 +131,18 @@ def register(main: click.Group) -> None:
 
         result = quality(profiles, qrels, decisions)
         out = {**result.metrics, "security_violations": result.security_violations}
+        click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
+
+    @bench_group.command("search")
+    @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("queries", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--json", "as_json", is_flag=True)
+    def search_bench_cmd(profiles: str, queries: str, qrels: str, as_json: bool) -> None:
+        """nDCG@10 and MRR of free-text search (QUERIES: query_id, text; QRELS: query_id, supplier_id, relevance)."""
+        from services.benchmarking import search_quality
+
+        out = search_quality(profiles, queries, qrels)
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
 
     @bench_group.command("speed")

@@ -19,6 +19,7 @@ from scipy import sparse
 
 from matcher.encoder import Encoder
 from matcher.index import VectorIndex
+from matcher.keyword import KeywordIndex
 from matcher.lexical import LexicalModel
 from matcher.rows import RowStore
 from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
@@ -27,7 +28,16 @@ from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 4  # 3: the lexical model carries a bilingual lexicon; 4: dense rows in .npy files
+_FORMAT_VERSION = 5  # 3: the lexical model carries a bilingual lexicon; 4: dense rows in .npy files; 5: keyword index
+# Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
+_SEARCH_LEXICAL_WEIGHT = 0.35
+_SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
+_SEARCH_MIN_EVIDENCE = 0.3  # below this nothing in a company's text answers the query: no hit at all
+_SEARCH_FEEDBACK = 5  # the query vector moves towards its best companies' texts (pseudo-relevance feedback)
+_SEARCH_FEEDBACK_WEIGHT = 0.5
+_SEARCH_FEEDBACK_MIN = 0.6  # only a query that clearly found something is moved (else it drifts to noise)
+_SEARCH_CANDIDATES = 400  # rows per signal whose companies are scored exactly
+
 
 
 class Matcher:
@@ -54,6 +64,7 @@ class Matcher:
         self._stats_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._sample_rows: tuple[np.ndarray, sparse.csr_matrix] | None = None  # (dense.T, lex.T) of the sample
         self._query_cache: dict[str, tuple[np.ndarray, sparse.csr_matrix]] = {}
+        self._keywords = {"supplier": KeywordIndex().fit([]), "manufacturer": KeywordIndex().fit([])}
 
     # ----------------------------------------------------------------- building
     def index(self, profiles: Iterable[Profile]) -> "Matcher":
@@ -73,9 +84,12 @@ class Matcher:
         with ThreadPoolExecutor(max_workers=1) as background:
             encoding = background.submit(self.encoder.encode, unique)
             tokens = dict(zip(unique, tokenize_many(unique) if unique else []))  # one Kiwi pass for fit and rows
+            keywords = {kind: KeywordIndex().fit([p for p in profiles if p.kind == kind])
+                        for kind in ("supplier", "manufacturer")}
             vectors = dict(zip(unique, encoding.result()))
         self._lexical = LexicalModel().fit(texts, encoder=self.encoder, tokens=[tokens[t] for t in texts])
         self._reset_rows()
+        self._keywords = keywords
         self._add(profiles, tokens=tokens, vectors=vectors)
         self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
         self._need_index = VectorIndex.build(self.encoder.dimension, *self._live(self._needs))
@@ -92,6 +106,7 @@ class Matcher:
         if profile.id in self.profiles:
             self._drop(profile.id)
         self._add([profile], update_index=True)
+        self._keywords[profile.kind].upsert(profile)
         if profile.kind == "supplier" and len(self._sample) < _SAMPLE_SIZE:
             self._resample()
 
@@ -140,6 +155,7 @@ class Matcher:
 
     def _drop(self, profile_id: str) -> None:
         profile = self.profiles.pop(profile_id)
+        self._keywords[profile.kind].remove(profile_id)
         rows, index = (self._caps, self._cap_index) if profile.kind == "supplier" else (self._needs, self._need_index)
         index.remove(rows.kill(profile_id))
         self._forget_derived()
@@ -299,33 +315,66 @@ class Matcher:
                filters: MatchFilters | None = None) -> list[SearchHit]:
         """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text.
 
-        The query is treated like one need: dense and lexical (with its words' translations, so a
-        Korean query finds English profiles) similarities to every live row, each turned into a
-        z-score over all rows, fused with the matching weights; a company counts with its best row.
+        Three absolute signals, never standardised within the result set (so a query that matches
+        nothing well returns nothing): the dense cosine of the query and the company's best row, the
+        lexical cosine of that row (with the query words' translations, so a Korean query finds
+        English profiles), and the share of the query's terms the company names anywhere in its
+        public text (`matcher.keyword`: exact terms, acronyms, field weights). Companies whose
+        evidence is below `_SEARCH_MIN_EVIDENCE` are left out; the query vector is then moved
+        towards its best companies' texts once (pseudo-relevance feedback) and scored again.
+
+        Args:
+            text: the query, Korean or English, a few words or a sentence.
+            kind: "supplier" (capabilities) or "manufacturer" (needs).
+            top: most hits returned.
+            filters: optional restrictions on the companies.
+
+        Returns:
+            Hits sorted best first; score is the evidence mapped to 0..1, text the best row.
         """
         rows = self._caps if kind == "supplier" else self._needs
+        keywords = self._keywords[kind]
         live = np.flatnonzero(rows.alive)
-        if not text.strip() or len(live) < 2:
+        if not text.strip() or not len(live):
             return []
-        dense_q = self.encoder.encode([text])
+        dense_q = self.encoder.encode([text])[0].astype(np.float32)
         lex_q = self._lexical.transform([text], translate=True)
-        dense = (rows.dense @ dense_q[0])[live].astype(np.float64)  # no copy of every row per query
-        lexical = (lex_q @ rows.lex_transposed).toarray()[0][live]
-        fused = (dense - dense.mean()) / (dense.std() + 1e-6) + self.config.lexical_weight * (
-            (lexical - lexical.mean()) / (lexical.std() + 1e-6))
-        fused *= rows.weight[live]
+        lexical_all = (lex_q @ rows.lex_transposed).toarray()[0]
+        weights = keywords.query_weights(text, self._lexical.translations)
+        positions, shares = keywords.scores(weights)
+        keyword = {keywords.owner(int(p)): float(v) for p, v in zip(positions.tolist(), shares.tolist()) if v > 0}
+
+        def evidence(query: np.ndarray) -> dict[str, tuple[float, int]]:
+            dense_all = rows.dense @ query
+            row_score = (dense_all + _SEARCH_LEXICAL_WEIGHT * lexical_all)[live] * rows.weight[live]
+            k = min(_SEARCH_CANDIDATES, len(live))
+            best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
+            candidates = sorted({rows.owner[int(r)] for r in best_rows} | set(
+                sorted(keyword, key=keyword.get, reverse=True)[:_SEARCH_CANDIDATES]))
+            found, starts = rows.positions_of(candidates)
+            scored = (dense_all[found] + _SEARCH_LEXICAL_WEIGHT * lexical_all[found]) * rows.weight[found]
+            best = np.maximum.reduceat(scored, starts) if len(found) else np.zeros(0)
+            ends = np.append(starts[1:], len(found))
+            return {c: (float(best[i]) + _SEARCH_KEYWORD_WEIGHT * keyword.get(c, 0.0),
+                        int(found[starts[i] + int(np.argmax(scored[starts[i]:ends[i]]))]))
+                    for i, c in enumerate(candidates)}
+
+        scored = evidence(dense_q)
+        leaders = sorted((c for c in scored if scored[c][0] >= _SEARCH_MIN_EVIDENCE), key=lambda c: -scored[c][0])
+        if not leaders:
+            return []
+        if scored[leaders[0]][0] >= _SEARCH_FEEDBACK_MIN:
+            feedback = np.mean([rows.dense[scored[c][1]] for c in leaders[:_SEARCH_FEEDBACK]], axis=0)
+            moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * feedback
+            scored = evidence((moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32))
         hits: list[SearchHit] = []
-        seen: set[str] = set()
-        for i in np.argsort(-fused, kind="stable").tolist():  # a company's first row here is its best
-            position = int(live[i])
-            owner = rows.owner[position]
-            if owner in seen:
+        for company in sorted(scored, key=lambda c: (-scored[c][0], c)):
+            value, position = scored[company]
+            if value < _SEARCH_MIN_EVIDENCE:
+                break
+            if not self._passes(self.profiles[company], filters):
                 continue
-            seen.add(owner)
-            if not self._passes(self.profiles[owner], filters):
-                continue
-            probability = float(solve_probability(np.asarray(fused[i]), self.config))
-            hits.append(SearchHit(owner, round(probability, 6), rows.text[position]))
+            hits.append(SearchHit(company, round(float(search_strength(value)), 6), rows.text[position]))
             if len(hits) >= top:
                 break
         return hits
@@ -378,10 +427,12 @@ class Matcher:
         path.mkdir(parents=True, exist_ok=True)
         for rows in (self._caps, self._needs):  # a loaded engine is read by many threads: nothing left to compact
             rows.compact()
+        for keywords in self._keywords.values():
+            keywords.compact()
         self._cap_index.save(path / "capabilities.faiss")
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
-                 "sample": self._sample, "reranker": self.reranker}
+                 "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords}
         for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
             np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
         with open(path / "state.pkl.tmp", "wb") as fh:
@@ -412,9 +463,15 @@ class Matcher:
         for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
             rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
         matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
+        matcher._keywords = state["keywords"]
         matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
         matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
         return matcher
+
+
+def search_strength(evidence: float) -> float:
+    """A search hit's evidence as 0..1: 0.5 for a close paraphrase that names half the query's terms."""
+    return 1.0 / (1.0 + np.exp(-6.0 * (evidence - 0.6)))
 
 
 def train_reranker(matcher: Matcher, decisions: Iterable[dict], blend: float = 0.5) -> "Matcher":

@@ -43,6 +43,17 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return dict(qrels)
 
 
+def load_search_queries(path: str | Path) -> dict[str, str]:
+    """query id -> text from a `*_search_queries.tsv` (header line skipped)."""
+    queries: dict[str, str] = {}
+    with open(path, encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh):
+            parts = line.rstrip("\n").split("\t")
+            if n and len(parts) >= 2 and parts[1].strip():
+                queries[parts[0]] = parts[1]
+    return queries
+
+
 def load_decisions(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8-sig") as fh:
         return [json.loads(line) for line in fh if line.strip()]

@@ -57,6 +57,20 @@ class LexicalModel:
         rows = self.vectorizer_.transform(list(tokens)).astype(np.float32).tocsr()
         return self.translate(rows) if translate else rows
 
+    def translations(self, tokens: Sequence[str]) -> dict[str, list[tuple[str, float]]]:
+        """Each vocabulary token's lexicon translations with their similarity (unknown words have none)."""
+        lexicon = getattr(self, "lexicon_", None)
+        vocabulary = self.vectorizer_.vocabulary_
+        columns = {t: vocabulary[t] for t in tokens if t in vocabulary}
+        if lexicon is None or not lexicon.nnz or not columns:
+            return {}
+        found = {t: lexicon.getrow(c) for t, c in columns.items()}
+        if not any(row.nnz for row in found.values()):
+            return {}
+        names = self.vectorizer_.get_feature_names_out()
+        return {t: [(str(names[j]), float(v)) for j, v in zip(row.indices.tolist(), row.data.tolist())]
+                for t, row in found.items() if row.nnz}
+
     def translate(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
         """Rows of `transform` plus their words' lexicon translations, L2-normalised again."""
         lexicon = getattr(self, "lexicon_", None)

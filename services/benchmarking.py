@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from matcher.encoder import load_encoder
 from matcher.engine import Matcher, train_reranker
-from matcher.evaluation import evaluate, load_decisions, load_qrels
+from matcher.evaluation import evaluate, load_decisions, load_qrels, load_search_queries, ndcg_at, reciprocal_rank
 from matcher.text import tokenize_many
 from matcher.types import Profile
 from models import Base, Company, make_engine, make_session_factory
@@ -79,6 +79,25 @@ def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: s
     seconds = round(time.perf_counter() - start, 2)
     metrics["seconds"] = seconds
     return QualityResult(metrics, security_violations(matcher, rankings), seconds, without_reranker)
+
+
+def search_quality(profiles_path: str | Path, queries_path: str | Path, qrels_path: str | Path,
+                   model: str | None = None) -> dict:
+    """nDCG@10 and MRR (relevance >= 2) of `Matcher.search` over the whole supplier pool."""
+    start = time.perf_counter()
+    matcher = Matcher(load_encoder(model)).index(load_validated_profiles(profiles_path))
+    queries = load_search_queries(queries_path)
+    qrels = load_qrels(qrels_path)
+    rankings = {q: [h.company_id for h in matcher.search(text, kind="supplier", top=100)] for q, text in queries.items()}
+    return {**search_metrics(rankings, qrels, queries), "seconds": round(time.perf_counter() - start, 2)}
+
+
+def search_metrics(rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]], queries: dict[str, str]) -> dict:
+    """Mean nDCG@10 and MRR over the search queries (a query without labels counts as 0)."""
+    n = max(1, len(queries))
+    return {"ndcg@10": round(sum(ndcg_at(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
+            "mrr": round(sum(reciprocal_rank(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
+            "queries": len(queries)}
 
 
 def peak_memory_mb() -> float:

@@ -145,7 +145,7 @@ def test_free_text_search_finds_suppliers_and_manufacturers_across_languages(enc
     matcher = Matcher(encoder).index(small_market)
     hits = matcher.search("surface scratch inspection with deep learning", kind="supplier", top=3)
     assert {h.company_id for h in hits[:2]} == {"s-vision-en", "s-vision-ko"}
-    assert hits[0].score >= hits[1].score >= hits[2].score
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)  # weak rows are left out
     korean = matcher.search("전력 사용량 절감", kind="manufacturer", top=1)
     assert korean[0].company_id == "m-energy"  # an English need found by a Korean query
     assert korean[0].text.startswith("Our electricity bill")

@@ -1,0 +1,40 @@
+"""Free-text search finds companies that name the query's terms and answers nonsense with nothing."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from matcher.engine import Matcher
+from tests.unit.matcher.conftest import supplier
+
+
+def test_a_nonsense_query_returns_nothing(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    assert matcher.search("ㅁㄴㅇㄹ") == []
+    assert matcher.search("asdf qwer zxcv") == []
+
+
+def test_an_acronym_finds_the_company_naming_it_only_in_its_summary_or_description(encoder, small_market):
+    mes = replace(supplier("s-mes", "중소 제조기업 생산 현장 디지털화 컨설팅"), summary="클라우드 MES 전문 기업")
+    lims = replace(supplier("s-lims", "Quality data platform for laboratories", language="en"),
+                   description="Founded in 2015. Our LIMS runs in 40 QC labs.")
+    matcher = Matcher(encoder).index([*small_market, mes, lims])
+    assert [h.company_id for h in matcher.search("MES")][:1] == ["s-mes"]
+    assert [h.company_id for h in matcher.search("LIMS")][:1] == ["s-lims"]
+
+
+def test_english_words_spelling_an_acronym_find_the_korean_company_naming_it(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    hits = matcher.search("factory energy management system")
+    assert hits[0].company_id == "s-energy"  # "공장 에너지 관리 시스템(FEMS)": the words spell FEMS
+    assert 0.0 < hits[0].score <= 1.0
+
+
+def test_search_survives_save_load_and_upsert(encoder, small_market, tmp_path):
+    matcher = Matcher(encoder).index(small_market)
+    matcher.save(tmp_path / "index")
+    loaded = Matcher.load(tmp_path / "index", encoder)
+    assert [h.company_id for h in loaded.search("ERP")] == [h.company_id for h in matcher.search("ERP")]
+    loaded.upsert(replace(supplier("s-erp", "클라우드 회계·인사 시스템"), description="SAP ERP 전문"))
+    assert "s-erp" in [h.company_id for h in loaded.search("ERP")]
+    loaded.remove("s-erp")
+    assert "s-erp" not in [h.company_id for h in loaded.search("ERP")]
