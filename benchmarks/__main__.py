@@ -47,6 +47,10 @@ def run_quality() -> None:
               f"{_ratio(m['ndcg@10'], best['ndcg@10'])} / {_ratio(m['recall@20'], best['recall@20'])} / "
               f"{_ratio(m['mrr'], best['mrr'])}")
     print(f"security-rule violations in top-10: {result.security_violations}")
+    print(f"calibration of the shown score over every top-10 pair (out-of-fold isotonic): ECE {result.metrics['ece']}, "
+          f"relevant among pairs shown at 80+: {result.metrics['relevant_at_80']}")
+    for row in result.metrics["calibration"]:
+        print(f"  {row['from']:.1f}-{row['to']:.1f}: {row['pairs']:5d} pairs, {row['relevant']:.1%} relevant")
     decisions = BENCH / "dev_decisions.jsonl"
     if decisions.exists():
         learned = quality(profiles_path, qrels_path, decisions)

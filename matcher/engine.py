@@ -28,7 +28,7 @@ from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 5  # 3: the lexical model carries a bilingual lexicon; 4: dense rows in .npy files; 5: keyword index
+_FORMAT_VERSION = 6  # 3: lexicon; 4: dense rows in .npy files; 5: keyword index; 6: score calibrator
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
 _SEARCH_LEXICAL_WEIGHT = 0.35
 _SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
@@ -53,6 +53,7 @@ class Matcher:
         self._lexical = LexicalModel().fit([])
         self._reset_rows()
         self.reranker = None
+        self.calibrator = None  # matcher.calibration.ScoreCalibrator: shown scores become probabilities
 
     def _reset_rows(self) -> None:
         vocabulary = len(self._lexical.vectorizer_.vocabulary_)
@@ -283,13 +284,14 @@ class Matcher:
         if profile.kind == "manufacturer":
             partners = [s for s in self._supplier_candidates(profile_id) if self._passes(self.profiles[s], filters)]
             scores, p, best_row = self._score(profile_id, partners)
+            shown = self.shown_scores(scores)
             order = sorted(range(len(partners)), key=lambda i: (
                 security_tier(profile, self.profiles[partners[i]]), -scores[i], partners[i]))
             results = []
             for i in order:
-                if filters and filters.min_score is not None and scores[i] < filters.min_score:
+                if filters and filters.min_score is not None and shown[i] < filters.min_score:
                     continue
-                results.append(Match(profile_id, partners[i], round(float(scores[i]), 6),
+                results.append(Match(profile_id, partners[i], round(float(shown[i]), 6),
                                      self._explanation(profile_id, partners[i], p[:, i], best_row[:, i])))
                 if len(results) >= top:
                     break
@@ -303,13 +305,38 @@ class Matcher:
             scored.append((security_tier(manufacturer, profile), -float(scores[0]), m, p[:, 0], best_row[:, 0]))
         scored.sort(key=lambda x: (x[0], x[1], x[2]))
         results = []
-        for _tier, neg, m, pv, br in scored:
-            if filters and filters.min_score is not None and -neg < filters.min_score:
+        shown = self.shown_scores(np.asarray([-x[1] for x in scored]))
+        for (_tier, neg, m, pv, br), value in zip(scored, shown.tolist()):
+            if filters and filters.min_score is not None and value < filters.min_score:
                 continue
-            results.append(Match(profile_id, m, round(-neg, 6), self._explanation(m, profile_id, pv, br)))
+            results.append(Match(profile_id, m, round(value, 6), self._explanation(m, profile_id, pv, br)))
             if len(results) >= top:
                 break
         return results
+
+    def shown_scores(self, scores: np.ndarray) -> np.ndarray:
+        """The scores a coordinator sees: calibrated probabilities of a good partner once calibrated."""
+        calibrator = self.calibrator  # one read: another thread may swap in a newly fitted one
+        return calibrator.predict(scores) if calibrator is not None and len(scores) else np.asarray(scores, float)
+
+    def calibrate(self, pairs: Iterable[tuple[str, str, bool]]) -> "Matcher":
+        """Fit the score calibration on labelled pairs (manufacturer, supplier, good) and attach it.
+
+        Args:
+            pairs: good = relevance >= 2 on a labelled set, or accepted/contract in the decisions.
+
+        Returns:
+            self; ranking is unchanged (the map is monotone), `Match.score` becomes a probability.
+        """
+        from matcher.calibration import ScoreCalibrator
+
+        raw, good = [], []
+        for m, s, label in pairs:
+            if m in self.profiles and s in self.profiles:
+                raw.append(float(self._score(m, [s])[0][0]))
+                good.append(bool(label))
+        self.calibrator = ScoreCalibrator().fit(raw, good)
+        return self
 
     def search(self, text: str, kind: str = "supplier", top: int = 20,
                filters: MatchFilters | None = None) -> list[SearchHit]:
@@ -432,7 +459,8 @@ class Matcher:
         self._cap_index.save(path / "capabilities.faiss")
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
-                 "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords}
+                 "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords,
+                 "calibrator": self.calibrator}
         for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
             np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
         with open(path / "state.pkl.tmp", "wb") as fh:
@@ -463,7 +491,7 @@ class Matcher:
         for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
             rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
         matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
-        matcher._keywords = state["keywords"]
+        matcher._keywords, matcher.calibrator = state["keywords"], state["calibrator"]
         matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
         matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
         return matcher

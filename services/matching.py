@@ -26,7 +26,9 @@ from models.base import as_utc, utcnow
 log = logging.getLogger(__name__)
 
 PROPOSALS_PER_MANUFACTURER = 10
-MIN_PROPOSAL_SCORE = 0.02  # below this nothing the manufacturer asked for is plausibly solved
+MIN_PROPOSAL_SCORE = 0.02  # uncalibrated engine: below this nothing the manufacturer asked for is plausibly solved
+MIN_PROPOSAL_PROBABILITY = 0.15  # calibrated engine: a pair less likely than this to be a good partner is not
+# proposed at all ("no good supplier yet"); the need stays open for the supply-gap page
 IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
 IMPROVED_SHOWN_FOR = timedelta(days=28)  # pages flag such a pair for four weeks; the digest reports it once
 
@@ -61,7 +63,8 @@ def propose_for(session: Session, matcher: Matcher, manufacturer: Company,
     profile = matcher.profiles.get(manufacturer.external_id)
     if profile is None:
         return 0
-    filters = MatchFilters(certified_only=profile.requires_security_certification, min_score=MIN_PROPOSAL_SCORE)
+    minimum = MIN_PROPOSAL_PROBABILITY if matcher.calibrator is not None else MIN_PROPOSAL_SCORE
+    filters = MatchFilters(certified_only=profile.requires_security_certification, min_score=minimum)
     results = matcher.match(profile.id, top=top, filters=filters)
     suppliers = {c.external_id: c for c in session.scalars(
         select(Company).where(Company.external_id.in_([r.partner_id for r in results])))}
