@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -12,8 +15,43 @@ from services import access, companies, pipeline
 from services.paging import Page
 
 
-PAIRS_PAGE = 20  # pairs per dashboard page
+PAIRS_PAGE = 15  # pairs per dashboard page
 COMPANIES_PAGE = 25  # companies per dashboard page
+
+
+def held_certifications(session: Session, hub_key: str) -> list[str]:
+    """Filter options: the certifications held by suppliers of a hub's pairs (not every supplier in the database).
+
+    Distinct lists come back as text, so a few rows are decoded rather than one per supplier.
+    """
+    held = session.scalars(select(cast(Company.certifications, Text)).distinct().where(
+        Company.id.in_(select(Match.supplier_id).where(Match.hub_key == hub_key).scalar_subquery())))
+    return sorted({c for row in held for c in (json.loads(row) if row else None) or []})
+
+
+class FilterOptions:
+    """Each hub's certification options for a short while; thread-safe, one per process.
+
+    Computing them reads every supplier of the hub's pairs, on every dashboard view; they change
+    only when pairs do, so a list up to `ttl` seconds old serves as well as a fresh one.
+    """
+
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, list[str]]] = {}
+
+    def certifications(self, session: Session, hub_key: str) -> list[str]:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(hub_key)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        options = held_certifications(session, hub_key)
+        with self._lock:
+            self._entries[hub_key] = (now, options)
+        return options
 
 
 @dataclass
@@ -29,9 +67,12 @@ class HubOverview:
 
 def hub_overview(
     session: Session, actor: User, hub_key: str, filters: pipeline.MatchFilters | None = None, *,
-    page: int = 1, companies_page: int = 1,
+    page: int = 1, companies_page: int = 1, options: FilterOptions | None = None,
 ) -> HubOverview:
-    """Counts, pending registrations, a page of companies and a page of the best open pairs (filtered) of one hub."""
+    """Counts, pending registrations, a page of companies and a page of the best open pairs (filtered) of one hub.
+
+    `options`: the process's recent filter options (computed afresh without).
+    """
     access.require_hub(actor, hub_key)
     counts = companies.hub_counts(session, actor, hub_key)
     status_counts = dict(
@@ -39,11 +80,7 @@ def hub_overview(
     )
     filters = filters or pipeline.MatchFilters(status="proposed")
     matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE)
-    # filter options: the certifications held by suppliers of this hub's pairs (not every supplier in the database);
-    # distinct lists as text, so a few rows are decoded rather than one per supplier
-    held = session.scalars(select(cast(Company.certifications, Text)).distinct().where(
-        Company.id.in_(select(Match.supplier_id).where(Match.hub_key == hub_key).scalar_subquery())))
-    certs = sorted({c for row in held for c in (json.loads(row) if row else None) or []})
+    certs = options.certifications(session, hub_key) if options else held_certifications(session, hub_key)
     return HubOverview(
         hub_key=hub_key,
         counts={

@@ -146,7 +146,7 @@ def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | No
     return match
 
 
-BOARD_PAGE = 30  # cards per pipeline column and page
+BOARD_PAGE = 20  # cards per pipeline column and page
 
 
 def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | None = None) -> dict[str, Page[Match]]:
@@ -167,7 +167,17 @@ def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | N
 
 def history(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> list[PipelineTransition]:
     """Every move of a pair, oldest first."""
+    return _transitions(session, get_match(session, actor, match_id, hub_key=hub_key))
+
+
+def match_with_history(session: Session, actor: User, match_id: int, *,
+                       hub_key: str | None = None) -> tuple[Match, list[PipelineTransition]]:
+    """A pair in scope and its moves, oldest first (the pair page: the pair is loaded once)."""
     match = get_match(session, actor, match_id, hub_key=hub_key)
+    return match, _transitions(session, match)
+
+
+def _transitions(session: Session, match: Match) -> list[PipelineTransition]:
     return list(
         session.scalars(
             select(PipelineTransition)

@@ -13,6 +13,8 @@ from web.forms import page_number, safe_next
 from web.login import actor
 
 bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
+FILTER_OPTIONS = "dxmatch.filter_options"
+bp.record_once(lambda state: state.app.extensions.setdefault(FILTER_OPTIONS, dashboard.FilterOptions()))
 
 
 @bp.before_request
@@ -48,7 +50,8 @@ def _filters() -> pipeline.MatchFilters:
 def overview(hub_key: str):
     """Counts, registrations to review, companies and the best proposed pairs (filterable)."""
     overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters(), page=page_number(request.args.get("page")),
-                                      companies_page=page_number(request.args.get("companies_page")))
+                                      companies_page=page_number(request.args.get("companies_page")),
+                                      options=current_app.extensions[FILTER_OPTIONS])
     return render_template(
         "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
         allowed_moves=pipeline.allowed_moves, matching_jobs=jobs.hub_jobs(db_session(), actor(), hub_key),
@@ -83,8 +86,7 @@ def board(hub_key: str):
 @bp.get("/matches/<int:match_id>")
 def match_detail(hub_key: str, match_id: int):
     """A pair: both companies, the explanation, the introduction and the pipeline history."""
-    match = pipeline.get_match(db_session(), actor(), match_id, hub_key=hub_key)
-    history = pipeline.history(db_session(), actor(), match_id, hub_key=hub_key)
+    match, history = pipeline.match_with_history(db_session(), actor(), match_id, hub_key=hub_key)
     return render_template(
         "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match.status)
     )

@@ -108,3 +108,18 @@ def test_api_pages_the_pairs_and_says_how_many_there_are(client, session):
     assert [m["id"] for m in last["items"]] == ids[4:]
     assert client.get("/api/v1/matches", headers=headers).get_json()["per_page"] == 50
     assert client.get("/api/v1/matches?per_page=201", headers=headers).status_code == 422
+
+
+def test_certification_options_are_reused_for_a_while_then_refreshed(session):
+    from services.dashboard import FilterOptions
+
+    now = [0.0]
+    options = FilterOptions(ttl=60, clock=lambda: now[0])
+    maker = gen_company(session, "manufacturer", name="옵션공장")
+    gen_match(session, maker, gen_company(session, "supplier", certifications=["ISMS-P"]))
+    assert options.certifications(session, "ochang") == ["ISMS-P"]
+    gen_match(session, maker, gen_company(session, "supplier", certifications=["CSAP"]))
+    now[0] = 59
+    assert options.certifications(session, "ochang") == ["ISMS-P"]
+    now[0] = 61
+    assert options.certifications(session, "ochang") == ["CSAP", "ISMS-P"]
