@@ -3,8 +3,9 @@
 Every job has a `BackgroundJob` row (status and progress the pages show, as microblog's Task
 row). `submit` writes the row, commits, and hands the job id to a backend:
 
-- "rq": the `dxmatch` queue on Redis, run by `dxmatch worker`; when Redis cannot be reached the
-  job runs in-process instead, so pages keep working while Redis is down;
+- "rq": the `dxmatch` queue on Redis, run by `dxmatch worker`; when Redis cannot be reached, or no
+  worker listens, the job runs in-process instead, so pages keep working and work never waits
+  for a worker that is not there;
 - "thread": one daemon worker thread in this process (the embedded default, `make run`);
 - "inline": at once, in the caller's thread (the CLI, and tests that want determinism).
 
@@ -72,8 +73,13 @@ class JobQueue:
             return
         if self.mode == "rq":
             try:
-                self._rq_queue().enqueue("services.tasks.run_job", job_id, job_timeout=RQ_TIMEOUT)
-                return
+                from rq import Worker
+
+                rq_queue = self._rq_queue()
+                if Worker.count(queue=rq_queue):
+                    rq_queue.enqueue("services.tasks.run_job", job_id, job_timeout=RQ_TIMEOUT)
+                    return
+                log.warning("no `dxmatch worker` is listening on Redis; running job %s in-process", job_id)
             except Exception as exc:  # noqa: BLE001 - redis.ConnectionError and friends: degrade, keep serving
                 log.warning("Redis unavailable (%s); running job %s in-process", exc, job_id)
         self._start_thread()

@@ -92,12 +92,14 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # a database of its own, emptied b
 
 def test_a_recompute_request_only_enqueues_on_redis_and_the_dashboard_shows_the_job(settings, session):
     from redis import Redis
-    from rq import Queue
+    from rq import Queue, Worker
 
     from services.jobs import RQ_QUEUE
 
     queue = Queue(RQ_QUEUE, connection=Redis.from_url(REDIS_TEST_URL))
     queue.empty()
+    busy_worker = Worker([queue], connection=queue.connection)  # listed as listening, never takes a job
+    busy_worker.register_birth()
     rq_settings = dataclasses.replace(settings, redis_url=REDIS_TEST_URL, jobs="rq")
     app = create_app({"TESTING": True, "DXMATCH_SETTINGS": rq_settings, "SECRET_KEY": "test-secret",
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -114,6 +116,27 @@ def test_a_recompute_request_only_enqueues_on_redis_and_the_dashboard_shows_the_
         assert session.scalar(select(Match.id).limit(1)) is None  # nothing was matched inside the request
     finally:
         queue.empty()
+        busy_worker.register_death()
+
+
+def test_with_redis_but_no_worker_listening_the_job_runs_in_process(settings, session):
+    from redis import Redis
+    from rq import Queue
+
+    from services.jobs import RQ_QUEUE
+
+    queue = Queue(RQ_QUEUE, connection=Redis.from_url(REDIS_TEST_URL))
+    queue.empty()
+    rq_settings = dataclasses.replace(settings, redis_url=REDIS_TEST_URL, jobs="rq")
+    app = create_app({"TESTING": True, "DXMATCH_SETTINGS": rq_settings, "SECRET_KEY": "test-secret",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    maker = _market(session)
+    index_builder.request_rebuild(session, "test")
+    session.commit()
+    app.extensions["dxmatch.runtime"].kick()
+    assert app.extensions["dxmatch.runtime"].jobs.wait_idle(timeout=120) and queue.count == 0
+    session.expire_all()
+    assert _top_supplier(session, maker) == "s-erp"
 
 
 def test_a_needs_change_through_the_api_refreshes_the_proposals_the_api_lists(app, client, session):
