@@ -535,6 +535,46 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180.0) 
     raise SystemExit(f"the server did not answer /healthz within {timeout:.0f} s")
 
 
+def wait_for_worker(redis_url: str, process: subprocess.Popen, timeout: float = 300.0) -> None:
+    """Until `dxmatch worker` listens on the queue (it loads the encoder first)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from services.jobs import RQ_QUEUE
+
+    connection = Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"dxmatch worker stopped with status {process.returncode}")
+            if Worker.count(queue=Queue(RQ_QUEUE, connection=connection)):
+                return
+            time.sleep(0.5)
+    finally:
+        connection.close()
+    raise SystemExit(f"dxmatch worker did not listen within {timeout:.0f} s")
+
+
+def wait_for_index(port: int, coordinator: Account, timeout: float = 3600.0) -> None:
+    """Until search answers: a snapshot another version of the code wrote is rebuilt by the worker first."""
+    client = Client(port, timeout=600)
+    client.login(coordinator.email, coordinator.password)
+    deadline, said = time.monotonic() + timeout, False
+    try:
+        while time.monotonic() < deadline:
+            status, _, _ = client.request("GET", f"/hub/{coordinator.hub}/search?q=MES")
+            if status == 200:
+                return
+            if not said:
+                print(f"search answers {status}: waiting for the worker to publish the index", flush=True)
+                said = True
+            time.sleep(5)
+    finally:
+        client.close()
+    raise SystemExit(f"the index was not ready within {timeout:.0f} s")
+
+
 def warm_up(port: int, coordinator: Account, member: Account, parallel: int = 4, rounds: int = 2) -> None:
     """Load the index snapshot and templates in every server worker before any clock starts."""
     def visit(account: Account, seed: int) -> None:
@@ -632,12 +672,13 @@ def main(argv: list[str] | None = None) -> int:
         accounts, editor = create_accounts(region.url, coordinators, args.users - coordinators)
 
         port = free_port()
+        wait_for_worker(region.redis_url, region.start("worker", "worker"))  # else the site runs jobs in-process
         server = region.start("server", "serve", "--workers", str(args.workers), "--port", str(port),
                               "--host", "127.0.0.1")
-        region.start("worker", "worker")
         wait_until_up(port, server)
         first_coordinator = next(a for a in accounts if a.role == "coordinator")
         first_member = next(a for a in accounts if a.role == "member")
+        wait_for_index(port, first_coordinator)
         warm_up(port, first_coordinator, first_member)
         print(f"server on 127.0.0.1:{port} warmed up; measuring (load average before: "
               f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)", flush=True)
