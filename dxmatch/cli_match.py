@@ -123,14 +123,19 @@ def register(main: click.Group) -> None:
     @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
     @click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
     @click.option("--decisions", type=click.Path(exists=True, dir_okay=False),
-                  help="train the re-ranker on this decisions log; score only manufacturers absent from it")
+                  help="learn from this decisions log (5-fold cross-validation over its manufacturers) and print "
+                   "the engine alone beside the learned ranking")
     @click.option("--json", "as_json", is_flag=True)
     def quality_cmd(profiles: str, qrels: str, decisions: str | None, as_json: bool) -> None:
         """nDCG@10, Recall@20 and MRR of the engine over the whole supplier pool."""
         from services.benchmarking import quality
 
         result = quality(profiles, qrels, decisions)
-        out = {**result.metrics, "security_violations": result.security_violations}
+        if decisions:
+            out = {"baseline": result.baseline, "learned": result.metrics, "folds": result.folds,
+                   "security_violations": result.security_violations}
+        else:
+            out = {**result.metrics, "security_violations": result.security_violations}
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
 
     @bench_group.command("search")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -28,7 +28,7 @@ from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 6  # 3: lexicon; 4: dense rows in .npy files; 5: keyword index; 6: score calibrator
+_FORMAT_VERSION = 7  # 3: lexicon; 4: dense rows in .npy files; 5: keyword index; 6: calibrator; 7: learner
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
 _SEARCH_LEXICAL_WEIGHT = 0.35
 _SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
@@ -54,6 +54,7 @@ class Matcher:
         self._reset_rows()
         self.reranker = None
         self.calibrator = None  # matcher.calibration.ScoreCalibrator: shown scores become probabilities
+        self.learner = None  # matcher.learning.DecisionEvidence: what coordinators' decisions add
 
     def _reset_rows(self) -> None:
         vocabulary = len(self._lexical.vectorizer_.vocabulary_)
@@ -237,6 +238,9 @@ class Matcher:
         scores = expected_gain(p, fit, self.config)
         if self.reranker is not None:
             scores = self.reranker.predict(p, fit, scores)
+        learner = self.learner  # one read: a retrained learner may be swapped in by another thread
+        if learner is not None:
+            scores = learner.adjust(scores, learner.evidence(dense_q, self._caps.dense[positions], starts))
         return scores, p, best_row
 
     # ----------------------------------------------------------------- candidates
@@ -285,6 +289,8 @@ class Matcher:
             partners = [s for s in self._supplier_candidates(profile_id) if self._passes(self.profiles[s], filters)]
             scores, p, best_row = self._score(profile_id, partners)
             shown = self.shown_scores(scores)
+            learner = self.learner
+            relevant = learner.relevant(self._query(profile_id)[0]) if learner is not None else None
             order = sorted(range(len(partners)), key=lambda i: (
                 security_tier(profile, self.profiles[partners[i]]), -scores[i], partners[i]))
             results = []
@@ -292,7 +298,7 @@ class Matcher:
                 if filters and filters.min_score is not None and shown[i] < filters.min_score:
                     continue
                 results.append(Match(profile_id, partners[i], round(float(shown[i]), 6),
-                                     self._explanation(profile_id, partners[i], p[:, i], best_row[:, i])))
+                                     self._explanation(profile_id, partners[i], p[:, i], best_row[:, i], relevant)))
                 if len(results) >= top:
                     break
             return results
@@ -317,7 +323,9 @@ class Matcher:
     def shown_scores(self, scores: np.ndarray) -> np.ndarray:
         """The scores a coordinator sees: calibrated probabilities of a good partner once calibrated."""
         calibrator = self.calibrator  # one read: another thread may swap in a newly fitted one
-        return calibrator.predict(scores) if calibrator is not None and len(scores) else np.asarray(scores, float)
+        if calibrator is not None and len(scores):
+            return calibrator.predict(scores)
+        return np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0)
 
     def calibrate(self, pairs: Iterable[tuple[str, str, bool]]) -> "Matcher":
         """Fit the score calibration on labelled pairs (manufacturer, supplier, good) and attach it.
@@ -427,9 +435,18 @@ class Matcher:
         _, p, best_row = self._score(manufacturer_id, [supplier_id])
         return self._explanation(manufacturer_id, supplier_id, p[:, 0], best_row[:, 0])
 
-    def _explanation(self, manufacturer_id: str, supplier_id: str, p: np.ndarray, best_row: np.ndarray) -> Explanation:
+    def _explanation(self, manufacturer_id: str, supplier_id: str, p: np.ndarray, best_row: np.ndarray,
+                     relevant: tuple[np.ndarray, np.ndarray] | None = None) -> Explanation:
         texts = [self._caps.text[int(r)] if r >= 0 else "" for r in best_row]
-        return explain(self.profiles[manufacturer_id], self.profiles[supplier_id], p, texts)
+        explanation = explain(self.profiles[manufacturer_id], self.profiles[supplier_id], p, texts)
+        learner = self.learner
+        if learner is not None:
+            if relevant is None:
+                relevant = learner.relevant(self._query(manufacturer_id)[0])
+            reason = learner.reason(relevant, self._caps.dense[self._caps.by_owner[supplier_id]])
+            if reason:
+                explanation = replace(explanation, rules=(*explanation.rules, reason))
+        return explanation
 
     @staticmethod
     def _passes(partner: Profile, filters: MatchFilters | None) -> bool:
@@ -460,7 +477,7 @@ class Matcher:
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
                  "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords,
-                 "calibrator": self.calibrator}
+                 "calibrator": self.calibrator, "learner": self.learner}
         for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
             np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
         with open(path / "state.pkl.tmp", "wb") as fh:
@@ -491,10 +508,19 @@ class Matcher:
         for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
             rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
         matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
-        matcher._keywords, matcher.calibrator = state["keywords"], state["calibrator"]
+        matcher._keywords, matcher.calibrator, matcher.learner = state["keywords"], state["calibrator"], state["learner"]
         matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
         matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
         return matcher
+
+
+def train_learner(matcher: Matcher, decisions: Iterable[dict]) -> Matcher:
+    """Learn need-level evidence from a decisions log and attach it (returns the matcher)."""
+    from matcher.learning import DecisionEvidence
+
+    matcher.learner = None  # the evidence is fitted on the engine alone, never on its own output
+    matcher.learner = DecisionEvidence().fit(matcher, decisions)
+    return matcher
 
 
 def search_strength(evidence: float) -> float:

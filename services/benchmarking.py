@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher.encoder import load_encoder
-from matcher.engine import Matcher, train_reranker
+from matcher.engine import Matcher, train_learner
 from matcher.evaluation import evaluate, load_decisions, load_qrels, load_search_queries, ndcg_at, reciprocal_rank
 from matcher.text import tokenize_many
 from matcher.types import Profile
@@ -43,7 +43,8 @@ class QualityResult:
     metrics: dict
     security_violations: int
     seconds: float
-    without_reranker: dict | None = None  # with a decisions file: the engine alone on the same held-out queries
+    baseline: dict | None = None  # with a decisions file: the engine alone on the same manufacturers
+    folds: list[dict] | None = None  # with a decisions file: learned - baseline nDCG@10 and MRR per fold
 
 
 def security_violations(matcher: Matcher, rankings: dict[str, list[str]], depth: int = 10) -> int:
@@ -58,48 +59,56 @@ def security_violations(matcher: Matcher, rankings: dict[str, list[str]], depth:
 
 
 def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: str | Path | None = None,
-            model: str | None = None) -> QualityResult:
+            model: str | None = None, folds: int = 5) -> QualityResult:
     """Rank every supplier for every manufacturer and score the rankings against the labels.
 
-    With a decisions file, a re-ranker is trained on it and only manufacturers absent from it are scored.
+    With a decisions file, the engine learns from it (`matcher.learning`) under cross-validation over
+    the manufacturers that have decisions: each fold is ranked by a model that never saw that fold's
+    decisions; manufacturers absent from the file are ranked with all of them. `metrics` is then the
+    learned ranking and `baseline` the engine alone, over the same manufacturers.
     """
     start = time.perf_counter()
     profiles = load_validated_profiles(profiles_path)
     qrels = load_qrels(qrels_path)
     matcher = Matcher(load_encoder(model)).index(profiles)
     queries = [p.id for p in profiles if p.kind == "manufacturer"]
-    without_reranker = None
-    if decisions_path:
-        decisions = load_decisions(decisions_path)
-        seen = {d["manufacturer_id"] for d in decisions}
-        queries = [q for q in queries if q not in seen]
-        without_reranker = evaluate({q: matcher.rank_all(q) for q in queries}, qrels, queries)
-        train_reranker(matcher, decisions)
     rankings = {q: matcher.rank_all(q) for q in queries}
     metrics = evaluate(rankings, qrels, queries)
+    if decisions_path:
+        learned, per_fold = _cross_validated_learning(matcher, queries, load_decisions(decisions_path), folds)
+        fold_ids = {q: fold_of(q, folds) for q in queries}
+        deltas = []
+        for f in sorted({fold_ids[q] for q in per_fold}):
+            members = [q for q in per_fold if fold_ids[q] == f]
+            base, new = evaluate(rankings, qrels, members), evaluate(learned, qrels, members)
+            deltas.append({"fold": f, "queries": len(members), "ndcg@10": round(new["ndcg@10"] - base["ndcg@10"], 4),
+                           "mrr": round(new["mrr"] - base["mrr"], 4)})
+        seconds = round(time.perf_counter() - start, 2)
+        out = evaluate(learned, qrels, queries)
+        out["seconds"] = seconds
+        return QualityResult(out, security_violations(matcher, learned), seconds, baseline=metrics, folds=deltas)
     metrics["calibration"], metrics["ece"], metrics["relevant_at_80"] = out_of_fold_calibration(matcher, queries, qrels)
     seconds = round(time.perf_counter() - start, 2)
     metrics["seconds"] = seconds
-    return QualityResult(metrics, security_violations(matcher, rankings), seconds, without_reranker)
+    return QualityResult(metrics, security_violations(matcher, rankings), seconds)
 
 
-def search_quality(profiles_path: str | Path, queries_path: str | Path, qrels_path: str | Path,
-                   model: str | None = None) -> dict:
-    """nDCG@10 and MRR (relevance >= 2) of `Matcher.search` over the whole supplier pool."""
-    start = time.perf_counter()
-    matcher = Matcher(load_encoder(model)).index(load_validated_profiles(profiles_path))
-    queries = load_search_queries(queries_path)
-    qrels = load_qrels(qrels_path)
-    rankings = {q: [h.company_id for h in matcher.search(text, kind="supplier", top=100)] for q, text in queries.items()}
-    return {**search_metrics(rankings, qrels, queries), "seconds": round(time.perf_counter() - start, 2)}
-
-
-def search_metrics(rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]], queries: dict[str, str]) -> dict:
-    """Mean nDCG@10 and MRR over the search queries (a query without labels counts as 0)."""
-    n = max(1, len(queries))
-    return {"ndcg@10": round(sum(ndcg_at(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
-            "mrr": round(sum(reciprocal_rank(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
-            "queries": len(queries)}
+def _cross_validated_learning(matcher: Matcher, queries: list[str], decisions: list[dict],
+                              folds: int) -> tuple[dict[str, list[str]], list[str]]:
+    """Rankings learned from decisions, never from the ranked manufacturer's own fold; and who was cross-validated."""
+    decided = {d["manufacturer_id"] for d in decisions}
+    learned: dict[str, list[str]] = {}
+    try:
+        for f in range(folds):
+            members = [q for q in queries if q in decided and fold_of(q, folds) == f]
+            if members:
+                train_learner(matcher, [d for d in decisions if d["manufacturer_id"] not in members])
+                learned.update({q: matcher.rank_all(q) for q in members})
+        train_learner(matcher, decisions)
+        learned.update({q: matcher.rank_all(q) for q in queries if q not in decided})
+    finally:
+        matcher.learner = None
+    return learned, [q for q in queries if q in decided]
 
 
 def fold_of(manufacturer_id: str, folds: int = 5) -> int:
