@@ -35,7 +35,7 @@ def _kernel(cosines: np.ndarray, threshold: float) -> np.ndarray:
 class DecisionEvidence:
     """fit(matcher, decisions) -> self; adjust() adds decision evidence to the engine's scores."""
 
-    def __init__(self, need_threshold: float = 0.8, capability_threshold: float = 0.7, weight: float = 0.15,
+    def __init__(self, need_threshold: float = 0.8, capability_threshold: float = 0.7, weight: float = 0.1,
                  decline_weight: float = 0.3, no_response_weight: float = 0.1, secondary_need: float = 1 / 3,
                  min_decisions: int = 20) -> None:
         self.need_threshold = need_threshold
