@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Company, Introduction, Match, User, utcnow
 from services import access, audit
+from services.transitions import record_transition
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 ANSWERS = ("accepted", "declined")
@@ -103,8 +104,6 @@ def respond(session: Session, actor: User, match_id: int, answer: str) -> Introd
         company_id=actor.company_id, match_id=match.id, side=side,
     )
     if answer == "declined" and match.status in ("proposed", "introduced", "meeting"):
-        from services.pipeline import record_transition
-
         record_transition(session, actor, match, "declined", f"declined by the {side}")
     session.commit()
     return intro

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import PIPELINE_STATES, Company, Match, PipelineTransition, User
 from services import access, audit, index_builder, introductions
+from services.transitions import record_transition
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.paging import Page, clamp
 
@@ -185,19 +186,6 @@ def _transitions(session: Session, match: Match) -> list[PipelineTransition]:
             .where(PipelineTransition.match_id == match.id)
             .order_by(PipelineTransition.at, PipelineTransition.id)
         )
-    )
-
-
-def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None) -> None:
-    """Store and audit one move (shared by coordinator moves and a side declining an introduction)."""
-    from_status = match.status
-    match.status = to_status
-    session.add(
-        PipelineTransition(match_id=match.id, from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None, note=note)
-    )
-    audit.record(
-        session, actor, "pipeline.move", hub_key=match.hub_key, company_id=match.manufacturer_id, match_id=match.id,
-        from_status=from_status, to_status=to_status,
     )
 
 

@@ -1,0 +1,21 @@
+"""One move of a pair through the pipeline, stored and audited: the step shared by coordinators' moves
+(services.pipeline) and a company declining its introduction (services.introductions)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models import Match, PipelineTransition, User
+from services import audit
+
+
+def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None) -> None:
+    """Store and audit one move (shared by coordinator moves and a side declining an introduction)."""
+    from_status = match.status
+    match.status = to_status
+    session.add(
+        PipelineTransition(match_id=match.id, from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None, note=note)
+    )
+    audit.record(
+        session, actor, "pipeline.move", hub_key=match.hub_key, company_id=match.manufacturer_id, match_id=match.id,
+        from_status=from_status, to_status=to_status,
+    )
