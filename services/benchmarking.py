@@ -111,6 +111,25 @@ def _cross_validated_learning(matcher: Matcher, queries: list[str], decisions: l
     return learned, [q for q in queries if q in decided]
 
 
+def search_quality(profiles_path: str | Path, queries_path: str | Path, qrels_path: str | Path,
+                   model: str | None = None) -> dict:
+    """nDCG@10 and MRR (relevance >= 2) of `Matcher.search` over the whole supplier pool."""
+    start = time.perf_counter()
+    matcher = Matcher(load_encoder(model)).index(load_validated_profiles(profiles_path))
+    queries = load_search_queries(queries_path)
+    qrels = load_qrels(qrels_path)
+    rankings = {q: [h.company_id for h in matcher.search(text, kind="supplier", top=100)] for q, text in queries.items()}
+    return {**search_metrics(rankings, qrels, queries), "seconds": round(time.perf_counter() - start, 2)}
+
+
+def search_metrics(rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]], queries: dict[str, str]) -> dict:
+    """Mean nDCG@10 and MRR over the search queries (a query without labels counts as 0)."""
+    n = max(1, len(queries))
+    return {"ndcg@10": round(sum(ndcg_at(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
+            "mrr": round(sum(reciprocal_rank(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
+            "queries": len(queries)}
+
+
 def fold_of(manufacturer_id: str, folds: int = 5) -> int:
     """A manufacturer's cross-validation fold: stable across runs and processes (not Python's hash)."""
     return int(hashlib.sha1(manufacturer_id.encode()).hexdigest(), 16) % folds
