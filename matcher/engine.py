@@ -32,10 +32,10 @@ _FORMAT_VERSION = 7  # 3: lexicon; 4: dense rows in .npy files; 5: keyword index
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
 _SEARCH_LEXICAL_WEIGHT = 0.35
 _SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
-_SEARCH_MIN_EVIDENCE = 0.3  # below this nothing in a company's text answers the query: no hit at all
+_SEARCH_MIN_EVIDENCE = 0.25  # no company reaches this: nothing answers the query, no hit at all
+_SEARCH_MIN_HIT = 0.2  # once some company answers it, weaker companies down to this are still listed
 _SEARCH_FEEDBACK = 5  # the query vector moves towards its best companies' texts (pseudo-relevance feedback)
 _SEARCH_FEEDBACK_WEIGHT = 0.5
-_SEARCH_FEEDBACK_MIN = 0.6  # only a query that clearly found something is moved (else it drifts to noise)
 _SEARCH_CANDIDATES = 400  # rows per signal whose companies are scored exactly
 
 
@@ -354,9 +354,10 @@ class Matcher:
         nothing well returns nothing): the dense cosine of the query and the company's best row, the
         lexical cosine of that row (with the query words' translations, so a Korean query finds
         English profiles), and the share of the query's terms the company names anywhere in its
-        public text (`matcher.keyword`: exact terms, acronyms, field weights). Companies whose
-        evidence is below `_SEARCH_MIN_EVIDENCE` are left out; the query vector is then moved
-        towards its best companies' texts once (pseudo-relevance feedback) and scored again.
+        public text (`matcher.keyword`: exact terms, acronyms, field weights). When no company reaches
+        `_SEARCH_MIN_EVIDENCE` there is no hit; otherwise companies down to `_SEARCH_MIN_HIT` are
+        listed, after the query vector is moved towards its best companies' texts once
+        (pseudo-relevance feedback) and scored again.
 
         Args:
             text: the query, Korean or English, a few words or a sentence.
@@ -398,14 +399,13 @@ class Matcher:
         leaders = sorted((c for c in scored if scored[c][0] >= _SEARCH_MIN_EVIDENCE), key=lambda c: -scored[c][0])
         if not leaders:
             return []
-        if scored[leaders[0]][0] >= _SEARCH_FEEDBACK_MIN:
-            feedback = np.mean([rows.dense[scored[c][1]] for c in leaders[:_SEARCH_FEEDBACK]], axis=0)
-            moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * feedback
-            scored = evidence((moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32))
+        feedback = np.mean([rows.dense[scored[c][1]] for c in leaders[:_SEARCH_FEEDBACK]], axis=0)
+        moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * feedback
+        scored = evidence((moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32))
         hits: list[SearchHit] = []
         for company in sorted(scored, key=lambda c: (-scored[c][0], c)):
             value, position = scored[company]
-            if value < _SEARCH_MIN_EVIDENCE:
+            if value < _SEARCH_MIN_HIT:
                 break
             if not self._passes(self.profiles[company], filters):
                 continue
