@@ -338,18 +338,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def free_redis_db(url: str) -> int:
-    """An empty Redis database number (15 down to 8), so jobs and limits of other runs stay apart."""
+REDIS_CLAIM = "dxmatch-test:claimed-by"  # the key the fault tests claim a database with (tests/integration/test_faults.py)
+
+
+def claim_redis_db(url: str, seconds: int = 4 * 3600) -> int:
+    """A Redis database of this run's own among 15..12, claimed like the fault tests claim theirs (SET NX).
+
+    Runs in parallel (tests, another bench) never share a queue; `Region.close` empties it.
+    """
     from redis import Redis
 
-    for number in range(15, 7, -1):
+    for number in range(15, 11, -1):  # 11 and below: other tests' fixed databases
         connection = Redis.from_url(f"{url}/{number}")
         try:
-            if connection.dbsize() == 0:
+            if connection.set(REDIS_CLAIM, f"benchmarks.load:{os.getpid()}", nx=True, ex=seconds):
                 return number
         finally:
             connection.close()
-    raise SystemExit("no empty Redis database among 8-15")
+    raise SystemExit("no free Redis database among 12..15")
 
 
 class Region:
@@ -369,7 +375,7 @@ class Region:
             self.tmp = Path(tempfile.mkdtemp(prefix="dxmatch-load-"))
             (self.tmp / "region.json").write_text(json.dumps({"database": self.name}), encoding="utf-8")
         self.url = make_url(admin_url).set(database=self.name).render_as_string(hide_password=False)
-        self.redis_db = free_redis_db(redis_url)
+        self.redis_db = claim_redis_db(redis_url)
         self.redis_url = f"{redis_url}/{self.redis_db}"
         self.processes: list[subprocess.Popen] = []
         self.created = False
@@ -596,7 +602,7 @@ def warm_up(port: int, coordinator: Account, member: Account, parallel: int = 4,
 
 
 def run_users(port: int, accounts: list[Account], editor: Account | None, seconds: float,
-              think: tuple[float, float] = THINK) -> tuple[list[Sample], float]:
+              think: tuple[float, float] = THINK, edit_every: float = 4.0) -> tuple[list[Sample], float]:
     """Sign everyone in (not measured), then let them browse together for `seconds`."""
     clients = []
     for account in accounts + ([editor] if editor else []):
@@ -612,7 +618,7 @@ def run_users(port: int, accounts: list[Account], editor: Account | None, second
     if editor:
         def edit() -> None:
             time.sleep(max(0.0, start - time.perf_counter()) + 1.0)
-            edit_profiles(clients[-1], editor, until, samples)
+            edit_profiles(clients[-1], editor, until, samples, edit_every)
         threads.append(threading.Thread(target=edit))
     for thread in threads:
         thread.start()
@@ -632,10 +638,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coordinators", type=int, default=None, help="of the users; default half")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of concurrent load")
     parser.add_argument("--baseline", type=float, default=15.0, help="seconds of the single-user run")
+    parser.add_argument("--edit-every", type=float, default=4.0,
+                        help="seconds between the editor's profile saves; 0: no editor (to see what edits cost)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `dxmatch serve`")
     parser.add_argument("--pg-url", default=os.environ.get("DXMATCH_LOAD_ADMIN_URL", ADMIN_URL),
                         help="a PostgreSQL database to connect to while creating and dropping the scratch one")
-    parser.add_argument("--redis-url", default=REDIS_URL, help="Redis server (an empty database 8-15 is used)")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="Redis server (a database among 12-15 is claimed)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and folder (debugging)")
     parser.add_argument("--reuse", type=Path, help="the folder of a --keep run: measure again without the setup")
     parser.add_argument("--code", type=Path, help="serve this checkout of dxmatch instead (e.g. a git worktree)")
@@ -690,7 +698,8 @@ def main(argv: list[str] | None = None) -> int:
             samples, _ = run_users(port, [account], None, half, think=(0.05, 0.15))
             base_samples += samples
         baseline = report("single", base_samples, args.baseline, 1)
-        concurrent_samples, elapsed = run_users(port, accounts, editor, args.duration)
+        concurrent_samples, elapsed = run_users(port, accounts, editor if args.edit_every > 0 else None,
+                                                args.duration, edit_every=args.edit_every)
         concurrent = report("concurrent", concurrent_samples, elapsed, len(accounts))
         if server.poll() is not None:
             print(f"the server stopped during the run:\n{region.log_tail('server')}", file=sys.stderr)
