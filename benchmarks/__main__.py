@@ -51,6 +51,11 @@ def run_quality() -> None:
           f"relevant among pairs shown at 80+: {result.metrics['relevant_at_80']}")
     for row in result.metrics["calibration"]:
         print(f"  {row['from']:.1f}-{row['to']:.1f}: {row['pairs']:5d} pairs, {row['relevant']:.1%} relevant")
+    exposure = result.metrics["exposure"]
+    print(f"exposure (Gini of top-10 appearances): {exposure['gini_before']} -> {exposure['gini_after']} "
+          f"({exposure['gini_change']:+.1%}) with balancing, nDCG@10 {result.metrics['ndcg@10']} -> "
+          f"{exposure['ndcg@10_after']} (cost {exposure['ndcg@10_cost']}); "
+          f"security-rule violations after: {exposure['security_violations_after']}")
     decisions = BENCH / "dev_decisions.jsonl"
     if decisions.exists():
         learned = quality(profiles_path, qrels_path, decisions)

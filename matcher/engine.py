@@ -28,7 +28,7 @@ from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 7  # 3: lexicon; 4: dense rows in .npy files; 5: keyword index; 6: calibrator; 7: learner
+_FORMAT_VERSION = 8  # 3: lexicon; 4: .npy dense rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
 _SEARCH_LEXICAL_WEIGHT = 0.35
 _SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
@@ -55,6 +55,7 @@ class Matcher:
         self.reranker = None
         self.calibrator = None  # matcher.calibration.ScoreCalibrator: shown scores become probabilities
         self.learner = None  # matcher.learning.DecisionEvidence: what coordinators' decisions add
+        self.exposure = None  # matcher.exposure.ExposureBalancer: popular suppliers give way a little
 
     def _reset_rows(self) -> None:
         vocabulary = len(self._lexical.vectorizer_.vocabulary_)
@@ -241,6 +242,9 @@ class Matcher:
         learner = self.learner  # one read: a retrained learner may be swapped in by another thread
         if learner is not None:
             scores = learner.adjust(scores, learner.evidence(dense_q, self._caps.dense[positions], starts))
+        exposure = self.exposure
+        if exposure is not None:
+            scores = scores - exposure.penalty(supplier_ids)
         return scores, p, best_row
 
     # ----------------------------------------------------------------- candidates
@@ -477,7 +481,7 @@ class Matcher:
         self._need_index.save(path / "needs.faiss")
         state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
                  "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords,
-                 "calibrator": self.calibrator, "learner": self.learner}
+                 "calibrator": self.calibrator, "learner": self.learner, "exposure": self.exposure}
         for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
             np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
         with open(path / "state.pkl.tmp", "wb") as fh:
@@ -509,6 +513,7 @@ class Matcher:
             rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
         matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
         matcher._keywords, matcher.calibrator, matcher.learner = state["keywords"], state["calibrator"], state["learner"]
+        matcher.exposure = state["exposure"]
         matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
         matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
         return matcher
@@ -520,6 +525,14 @@ def train_learner(matcher: Matcher, decisions: Iterable[dict]) -> Matcher:
 
     matcher.learner = None  # the evidence is fitted on the engine alone, never on its own output
     matcher.learner = DecisionEvidence().fit(matcher, decisions)
+    return matcher
+
+
+def balance_exposure(matcher: Matcher, weight: float = 0.06) -> Matcher:
+    """Spread proposals across good suppliers (`matcher.exposure`); returns the matcher."""
+    from matcher.exposure import ExposureBalancer
+
+    matcher.exposure = ExposureBalancer(weight=weight).fit(matcher)
     return matcher
 
 

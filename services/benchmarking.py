@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher.encoder import load_encoder
-from matcher.engine import Matcher, train_learner
+from matcher.engine import Matcher, balance_exposure, train_learner
 from matcher.evaluation import evaluate, load_decisions, load_qrels, load_search_queries, ndcg_at, reciprocal_rank
 from matcher.text import tokenize_many
 from matcher.types import Profile
@@ -88,6 +88,7 @@ def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: s
         out["seconds"] = seconds
         return QualityResult(out, security_violations(matcher, learned), seconds, baseline=metrics, folds=deltas)
     metrics["calibration"], metrics["ece"], metrics["relevant_at_80"] = out_of_fold_calibration(matcher, queries, qrels)
+    metrics["exposure"] = exposure_report(matcher, rankings, qrels, queries)
     seconds = round(time.perf_counter() - start, 2)
     metrics["seconds"] = seconds
     return QualityResult(metrics, security_violations(matcher, rankings), seconds)
@@ -128,6 +129,31 @@ def search_metrics(rankings: dict[str, list[str]], qrels: dict[str, dict[str, in
     return {"ndcg@10": round(sum(ndcg_at(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
             "mrr": round(sum(reciprocal_rank(rankings.get(q, []), qrels.get(q, {})) for q in queries) / n, 4),
             "queries": len(queries)}
+
+
+def exposure_report(matcher: Matcher, rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]],
+                    queries: list[str]) -> dict:
+    """Gini of top-10 appearances before and after exposure balancing, and the nDCG@10 it costs."""
+    from matcher.exposure import gini
+
+    def appearances(ranked: dict[str, list[str]]) -> list[int]:
+        counts = {s: 0 for s, p in matcher.profiles.items() if p.kind == "supplier"}
+        for q in queries:
+            for s in ranked[q][:10]:
+                counts[s] += 1
+        return list(counts.values())
+
+    try:
+        balance_exposure(matcher)
+        balanced = {q: matcher.rank_all(q) for q in queries}
+    finally:
+        matcher.exposure = None
+    before, after = gini(appearances(rankings)), gini(appearances(balanced))
+    ndcg_before, ndcg_after = evaluate(rankings, qrels, queries)["ndcg@10"], evaluate(balanced, qrels, queries)["ndcg@10"]
+    return {"gini_before": round(before, 4), "gini_after": round(after, 4),
+            "gini_change": round(after / before - 1, 4) if before else 0.0,
+            "ndcg@10_after": ndcg_after, "ndcg@10_cost": round(ndcg_before - ndcg_after, 4),
+            "security_violations_after": security_violations(matcher, balanced)}
 
 
 def fold_of(manufacturer_id: str, folds: int = 5) -> int:
