@@ -73,7 +73,10 @@ class KeywordIndex:
     @staticmethod
     def _term_counts(fields: list[dict[str, str]]) -> list[dict[str, float]]:
         names = list(FIELD_WEIGHTS)
-        tokens = tokenize_many([f[name] for f in fields for name in names]) if fields else []
+        texts = [f[name] for f in fields for name in names]
+        unique = list(dict.fromkeys(texts))  # generated and copied profiles repeat texts: one Kiwi pass each
+        known = dict(zip(unique, tokenize_many(unique))) if unique else {}
+        tokens = [known[t] for t in texts]
         counts = []
         for i in range(len(fields)):
             tf: dict[str, float] = {}
