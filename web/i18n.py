@@ -43,9 +43,6 @@ ACTION_LABELS = {
     "user.sign_in": _l("Signed in"),
     "user.sign_out": _l("Signed out"),
     "user.password_reset_request": _l("Asked for a password reset"),
-    "user.sign_in": _l("Signed in"),
-    "user.sign_out": _l("Signed out"),
-    "user.password_reset_request": _l("Asked for a password reset"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
 

@@ -180,7 +180,6 @@ KO: dict[str, str] = {
     "Your password was changed. Other sessions were signed out.": "비밀번호가 변경되었습니다. 다른 기기의 로그인은 모두 종료되었습니다.",
     "Your password was changed. Please sign in.": "비밀번호가 변경되었습니다. 다시 로그인해 주세요.",
     "Signed in": "로그인", "Signed out": "로그아웃", "Asked for a password reset": "비밀번호 재설정 요청",
-    "Signed in": "로그인", "Signed out": "로그아웃", "Asked for a password reset": "비밀번호 재설정 요청",
     "Previous": "이전", "Next": "다음", "%(first)d–%(last)d of %(total)d": "전체 %(total)d건 중 %(first)d–%(last)d",
     "Pages of pairs": "매칭 목록 페이지", "Pages of companies": "기업 목록 페이지", "Pages of partners": "파트너 목록 페이지",
     "Pages of %(state)s": "%(state)s 목록 페이지",
