@@ -320,7 +320,9 @@ def test_coordinator_search_finds_suppliers_anywhere_and_only_own_hub_manufactur
     gen_company(session, "supplier", name="WeldVision", hub="busan_centum", language="en",
                 capabilities=["Deep-learning inspection of weld bead defects on car body parts"],
                 contact_email="secret-sales@weldvision.example.com")
-    gen_company(session, "supplier", name="클라우드회계", hub="pangyo", capabilities=["중소기업 클라우드 회계 ERP"])
+    # The factory's default summary and references are about vision inspection: this one says accounting throughout.
+    gen_company(session, "supplier", name="클라우드회계", hub="pangyo", capabilities=["중소기업 클라우드 회계 ERP"],
+                summary="중소기업용 클라우드 회계·급여 서비스", references=["제조 중소기업 전자세금계산서 연동 (2024)"])
     own = gen_company(session, "manufacturer", name="오창용접", hub="ochang", needs=["용접 불량을 카메라로 자동 검사하고 싶다"])
     gen_company(session, "manufacturer", name="창원용접", hub="changwon", needs=["용접 불량 자동 검사"])
     auth.login(gen_user(session, "coordinator", hub="ochang"))
