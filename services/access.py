@@ -8,9 +8,10 @@ a role that may never use a feature gets Forbidden.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
-from models import Company, Match, User
+from models import Company, Introduction, Match, User
 from services.errors import Forbidden, NotFound
 
 Side = Literal["manufacturer", "supplier"]
@@ -69,6 +70,33 @@ def can_view_company(user: User | None, company: Company) -> bool:
     if can_see_hub(user, company.hub_key):
         return True
     return user.role == "member" and user.company_id == company.id
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which private fields of a company a reader may see: contact details, confidential notes."""
+
+    contact: bool = False
+    confidential: bool = False
+
+
+NOTHING = Disclosure()
+EVERYTHING = Disclosure(contact=True, confidential=True)
+
+
+def company_disclosure(user: User | None, company: Company) -> Disclosure:
+    """Contact details for staff of the company's hub and the company itself; confidential notes for itself only.
+
+    Coordinators run the hub and need to reach its companies, but a company's confidential notes
+    are for the partners it accepted (see `partner_disclosure`), never for staff.
+    """
+    own = user is not None and user.role == "member" and user.company_id == company.id
+    return Disclosure(contact=own or can_see_hub(user, company.hub_key), confidential=own)
+
+
+def partner_disclosure(introduction: Introduction | None) -> Disclosure:
+    """Double opt-in: the other side of a pair is revealed only once both companies accepted."""
+    return EVERYTHING if introduction is not None and introduction.both_accepted else NOTHING
 
 
 def require_company(user: User, company: Company | None) -> Company:

@@ -6,6 +6,7 @@ field that an import would reject is rejected here too, with the same field/reas
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -53,6 +54,74 @@ def register_company(
     audit.record(session, user, "company.register", hub_key=company.hub_key, company_id=company.id)
     session.commit()
     return company, user
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """A company as one reader may see it: the private fields they may not see are already None.
+
+    Pages and the API render this instead of the Company row, so no template or serializer can
+    show what the reader's `Disclosure` (services.access) withholds.
+    """
+
+    id: int
+    external_id: str
+    kind: str
+    name: str
+    hub_key: str
+    status: str
+    language: str
+    employees: int | None
+    summary: str | None
+    description: str | None
+    industry: str | None
+    needs: list[str]
+    requires_security_certification: bool
+    capabilities: list[str]
+    industries_served: list[str]
+    certifications: list[str]
+    references: list[str]
+    contact_email: str | None = None
+    website: str | None = None
+    confidential_notes: str | None = None
+    disclosure: access.Disclosure = field(default=access.NOTHING)
+
+    @property
+    def hub(self) -> str:
+        """The hub key under its API name."""
+        return self.hub_key
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        """Names of the private fields withheld from this reader (left out of API answers)."""
+        contact = () if self.disclosure.contact else ("contact_email", "website")
+        return contact + (() if self.disclosure.confidential else ("confidential_notes",))
+
+
+def company_view(company: Company, disclosure: access.Disclosure) -> CompanyView:
+    """The company with only the private fields `disclosure` allows."""
+    return CompanyView(
+        id=company.id, external_id=company.external_id, kind=company.kind, name=company.name,
+        hub_key=company.hub_key, status=company.status, language=company.language, employees=company.employees,
+        summary=company.summary, description=company.description, industry=company.industry,
+        needs=list(company.needs or []), requires_security_certification=bool(company.requires_security_certification),
+        capabilities=list(company.capabilities or []), industries_served=list(company.industries_served or []),
+        certifications=list(company.certifications or []), references=list(company.references or []),
+        contact_email=company.contact_email if disclosure.contact else None,
+        website=company.website if disclosure.contact else None,
+        confidential_notes=company.confidential_notes if disclosure.confidential else None,
+        disclosure=disclosure,
+    )
+
+
+def public_view(company: Company) -> CompanyView:
+    """The company as anyone who may see it at all sees it: no private field."""
+    return company_view(company, access.NOTHING)
+
+
+def view_for(actor: User, company: Company) -> CompanyView:
+    """The company as `actor` may see it (services.access.company_disclosure decides)."""
+    return company_view(company, access.company_disclosure(actor, company))
 
 
 def pending_companies(session: Session, actor: User, hub_key: str) -> list[Company]:
@@ -145,6 +214,18 @@ def get_company(session: Session, actor: User, company_id: int, *, hub_key: str 
     return company
 
 
+def company_views(
+    session: Session, actor: User, *, hub_key: str | None = None, kind: str | None = None
+) -> list[CompanyView]:
+    """`list_companies` as the actor may see each company."""
+    return [view_for(actor, c) for c in list_companies(session, actor, hub_key=hub_key, kind=kind)]
+
+
+def get_company_view(session: Session, actor: User, company_id: int, *, hub_key: str | None = None) -> CompanyView:
+    """`get_company` as the actor may see it."""
+    return view_for(actor, get_company(session, actor, company_id, hub_key=hub_key))
+
+
 def own_company(session: Session, actor: User) -> Company:
     """The member's own company (any status: a pending one can still be edited)."""
     if actor.role != "member" or actor.company_id is None:
@@ -158,6 +239,14 @@ def own_company(session: Session, actor: User) -> Company:
 def profile_record(session: Session, actor: User) -> dict[str, Any]:
     """The member's own profile as an import record (what the edit form starts from)."""
     return profiles.company_to_record(own_company(session, actor))
+
+
+def patch_own_profile(session: Session, actor: User, company_id: int, changes: dict[str, Any]) -> CompanyView:
+    """Change some fields of one's own profile (the API's PATCH); only the company itself may."""
+    company = get_company(session, actor, company_id)
+    if actor.company_id != company.id:
+        raise Forbidden("only the company itself can edit its profile")
+    return view_for(actor, update_own_profile(session, actor, {**profile_record(session, actor), **changes}))
 
 
 def update_own_profile(session: Session, actor: User, data: dict[str, Any]) -> Company:

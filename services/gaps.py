@@ -82,12 +82,11 @@ def supply_gaps(
     hub_key: str,
     threshold: float = DEFAULT_THRESHOLD,
     *,
-    actor: User | None = None,
+    actor: User,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
 ) -> list[GapGroup]:
     """Unmet needs of the hub's active manufacturers, grouped (by meaning with `embed`), largest group first."""
-    if actor is not None:
-        access.require_hub(actor, hub_key)
+    access.require_hub(actor, hub_key)
     manufacturers = list(
         session.scalars(
             select(Company).where(

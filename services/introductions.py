@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from models import Company, Introduction, Match, User, utcnow
+from models import Introduction, Match, User, utcnow
 from services import access, audit
+from services.companies import CompanyView, company_view
 from services.transitions import record_transition
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -29,16 +30,28 @@ def open_introduction(session: Session, match: Match) -> Introduction:
 
 @dataclass(frozen=True)
 class PartnerView:
-    """What a member sees of the other side of a pair; confidential fields are None until revealed."""
+    """What a member sees of the other side of a pair; `partner` holds its private fields only once revealed."""
 
     match: Match
     side: str  # the viewer's side: manufacturer | supplier
-    partner: Company
+    partner: CompanyView
     introduction: Introduction | None
-    revealed: bool
-    contact_email: str | None = None
-    website: str | None = None
-    confidential_notes: str | None = None
+
+    @property
+    def revealed(self) -> bool:
+        return self.partner.disclosure.contact
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.partner.contact_email
+
+    @property
+    def website(self) -> str | None:
+        return self.partner.website
+
+    @property
+    def confidential_notes(self) -> str | None:
+        return self.partner.confidential_notes
 
     @property
     def my_response(self) -> str | None:
@@ -72,17 +85,14 @@ def partner_view(session: Session, actor: User, match_id: int) -> PartnerView:
     match, side = _member_match(session, actor, match_id)
     partner = match.supplier if side == "manufacturer" else match.manufacturer
     intro = match.introduction
-    if intro is None or not intro.both_accepted:
-        return PartnerView(match=match, side=side, partner=partner, introduction=intro, revealed=False)
-    audit.record(
-        session, actor, "confidential.view", hub_key=match.hub_key, company_id=partner.id, match_id=match.id,
-        viewer_company_id=actor.company_id, side=side,
-    )
-    session.commit()
-    return PartnerView(
-        match=match, side=side, partner=partner, introduction=intro, revealed=True,
-        contact_email=partner.contact_email, website=partner.website, confidential_notes=partner.confidential_notes,
-    )
+    disclosure = access.partner_disclosure(intro)
+    if disclosure.contact or disclosure.confidential:
+        audit.record(
+            session, actor, "confidential.view", hub_key=match.hub_key, company_id=partner.id, match_id=match.id,
+            viewer_company_id=actor.company_id, side=side,
+        )
+        session.commit()
+    return PartnerView(match=match, side=side, partner=company_view(partner, disclosure), introduction=intro)
 
 
 def respond(session: Session, actor: User, match_id: int, answer: str) -> Introduction:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as Session_
 from models import Company, Match, make_session_factory
 from services import index_builder, matching
 from services.runtime import Runtime
-from tests.factories import gen_company
+from tests.factories import gen_company, gen_user
 
 
 @pytest.fixture
@@ -145,7 +145,8 @@ def test_supply_gaps_group_unmet_needs_by_meaning_across_languages(session, sett
     gen_company(session, "manufacturer", id="m-en", hub="ochang", language="en",
                 needs=["We want real-time particle monitoring in our cleanroom"])
     gen_company(session, "manufacturer", id="m-other", hub="ochang", needs=["복합재 적층 결함을 검사할 방법이 없다"])
-    groups = supply_gaps(session, "ochang", embed=matching.text_embedder(settings))
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    groups = supply_gaps(session, "ochang", actor=coordinator, embed=matching.text_embedder(settings))
     assert [g.count for g in groups] == [2, 1]
     assert groups[0].companies == 2
 
@@ -174,3 +175,99 @@ def test_a_bulk_change_rebuilds_the_index_instead_of_upserting(session, settings
     gen_company(session, "supplier", id="s-b", capabilities=["ERP 구축"])
     assert changed(session, runtime, "s-a", "s-b").full is True
     assert {"s-a", "s-b"} <= set(runtime.matcher().profiles)
+
+
+class FakeClock:
+    """Monotonic seconds that only move when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _supplier_ids(session, manufacturer) -> set[int]:
+    session.expire_all()
+    return {r.supplier_id for r in session.scalars(select(Match).where(Match.manufacturer_id == manufacturer.id))}
+
+
+def test_small_changes_store_proposals_at_once_and_publish_the_index_at_most_once_per_interval(
+        session, settings, runtime):
+    m, vision, _, erp = _market(session)
+    rebuild(session, runtime)
+    clock = FakeClock()
+    builder = runtime.builder
+    builder.publish_interval, builder._clock = 60.0, clock  # as the worker runs it, on a clock the test moves
+    first = runtime.store.current_version()
+
+    builder.process_pending(session)  # nothing pending: nothing published
+    erp.capabilities = ["웨이퍼 외관 결함을 찾는 딥러닝 비전 검사 장비 연동"]
+    index_builder.record_change(session, ["s-erp"], "test")
+    session.commit()
+    assert builder.process_pending(session).version is None
+    assert erp.id in _supplier_ids(session, m)  # the proposals count at once...
+    assert runtime.store.current_version() == first  # ...the snapshot waits
+    assert index_builder.pending_count(session) == 1  # and its work stays pending until it is published
+    assert 0 < builder.publish_due_in() <= 60
+
+    gen_company(session, "supplier", id="s-mes", capabilities=["반도체 공정 MES 구축"])
+    index_builder.record_change(session, ["s-mes"], "test")
+    session.commit()
+    builder.process_pending(session)
+    assert runtime.store.current_version() == first and index_builder.pending_count(session) == 2
+
+    clock.now += 61
+    published = builder.process_pending(session)
+    assert published.version is not None and published.version != first
+    assert index_builder.pending_count(session) == 0 and builder.publish_due_in() is None
+    loaded = runtime.reader.refresh().matcher
+    assert {"s-erp", "s-mes"} <= set(loaded.profiles)
+    assert loaded.profiles["s-erp"].capabilities == ("웨이퍼 외관 결함을 찾는 딥러닝 비전 검사 장비 연동",)
+
+
+def test_held_back_changes_survive_the_builder_process_and_are_never_published_twice(session, settings, runtime,
+                                                                                  engine):
+    _, _, _, erp = _market(session)
+    rebuild(session, runtime)
+    runtime.builder.publish_interval, runtime.builder._clock = 60.0, FakeClock()
+    erp.capabilities = ["스마트팩토리 MES 구축"]
+    index_builder.record_change(session, ["s-erp"], "test")
+    session.commit()
+    runtime.builder.process_pending(session)
+    before = runtime.store.current_version()
+
+    other = Runtime(settings, make_session_factory(engine), jobs="inline")  # the next worker, after a crash
+    assert other.process_now(publish=True).version not in (None, before)
+    session.expire_all()
+    assert index_builder.pending_count(session) == 0
+    after = runtime.store.current_version()
+    assert runtime.builder.process_pending(session, publish=True).version is None  # the first builder's copy is stale
+    assert runtime.store.current_version() == after and runtime.builder.publish_due_in() is None
+    assert other.reader.refresh().matcher.profiles["s-erp"].capabilities == ("스마트팩토리 MES 구축",)
+
+
+def test_the_runtime_publishes_held_back_changes_by_itself_when_due(session, settings, engine):
+    import time
+
+    _, _, _, erp = _market(session)
+    runtime = Runtime(settings, make_session_factory(engine), jobs="inline", publish_interval=0.5)
+    index_builder.request_rebuild(session, "test")
+    session.commit()
+    first = runtime.process_now().version  # a full build publishes at once
+    assert first is not None
+    erp.capabilities = ["설비 예지보전 AI"]
+    index_builder.record_change(session, ["s-erp"], "test")
+    session.commit()
+    assert runtime.process_now().version is None  # within the interval of the last publish: held back
+    deadline = time.monotonic() + 30
+    while runtime.store.current_version() == first and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert runtime.store.current_version() != first
+    session.expire_all()
+    for _ in range(50):  # the timer thread commits right after publishing
+        if index_builder.pending_count(session) == 0:
+            break
+        time.sleep(0.1)
+        session.expire_all()
+    assert index_builder.pending_count(session) == 0

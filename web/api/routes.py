@@ -7,7 +7,7 @@ from flask_login import current_user
 from spectree import Response
 
 from models import Company, Introduction, Match
-from services import access, companies, introductions, pipeline
+from services import companies, introductions, pipeline
 from web.api import schemas as s
 from web.api.spec import spec
 from web.database import db_session
@@ -36,32 +36,15 @@ def _authenticate():
     return None
 
 
-def company_json(company: Company) -> dict[str, Any]:
-    """A company as the caller may see it: contact details for staff and self, confidential notes for self."""
-    user = actor()
-    own = user.role == "member" and user.company_id == company.id
-    data = {
-        "id": company.id, "external_id": company.external_id, "kind": company.kind, "name": company.name,
-        "hub": company.hub_key, "status": company.status, "language": company.language,
-        "employees": company.employees, "summary": company.summary, "description": company.description,
-        "industry": company.industry, "needs": company.needs or [],
-        "requires_security_certification": bool(company.requires_security_certification),
-        "capabilities": company.capabilities or [], "industries_served": company.industries_served or [],
-        "certifications": company.certifications or [], "references": company.references or [],
-    }
-    if own or access.can_see_hub(user, company.hub_key):
-        data.update(contact_email=company.contact_email, website=company.website)
-    if own:
-        data["confidential_notes"] = company.confidential_notes
-    return data
+def company_json(view: companies.CompanyView) -> dict[str, Any]:
+    """A company as services shaped it for the caller; the private fields it withholds are left out."""
+    return s.CompanyOut.model_validate(view, from_attributes=True).model_dump(exclude=set(view.hidden))
 
 
-def party_json(company: Company) -> dict[str, Any]:
-    return {
-        "id": company.id, "external_id": company.external_id, "name": company.name, "kind": company.kind,
-        "hub": company.hub_key, "industry": company.industry, "language": company.language,
-        "certifications": company.certifications or [],
-    }
+def party_json(company: Company | companies.CompanyView) -> dict[str, Any]:
+    """One side of a pair: public fields only."""
+    view = company if isinstance(company, companies.CompanyView) else companies.public_view(company)
+    return s.PartyOut.model_validate(view, from_attributes=True).model_dump()
 
 
 def introduction_json(intro: Introduction | None) -> dict[str, Any] | None:
@@ -104,27 +87,23 @@ def me():
 def list_companies():
     """Companies in the caller's scope (a hub for staff, one's own company for a member)."""
     query = s.CompanyQuery.model_validate(request.args.to_dict())
-    rows = companies.list_companies(db_session(), actor(), hub_key=query.hub, kind=query.kind)
-    return jsonify(items=[company_json(c) for c in rows])
+    views = companies.company_views(db_session(), actor(), hub_key=query.hub, kind=query.kind)
+    return jsonify(items=[company_json(v) for v in views])
 
 
 @bp.get("/companies/<int:company_id>")
 @spec.validate(resp=Response(HTTP_200=s.CompanyOut, **ERRORS), tags=["companies"])
 def get_company(company_id: int):
     """One company in scope."""
-    return jsonify(company_json(companies.get_company(db_session(), actor(), company_id)))
+    return jsonify(company_json(companies.get_company_view(db_session(), actor(), company_id)))
 
 
 @bp.patch("/companies/<int:company_id>")
 @spec.validate(json=s.CompanyPatch, resp=Response(HTTP_200=s.CompanyOut, **BODY_ERRORS), tags=["companies"])
 def patch_company(company_id: int):
     """Change one's own profile (members only); validated like an import."""
-    own = companies.get_company(db_session(), actor(), company_id)
-    if actor().company_id != own.id:
-        return error_response(403, "only the company itself can edit its profile")
     changes = s.CompanyPatch.model_validate(request.get_json(silent=True) or {}).model_dump(exclude_unset=True)
-    record = {**companies.profile_record(db_session(), actor()), **changes}
-    return jsonify(company_json(companies.update_own_profile(db_session(), actor(), record)))
+    return jsonify(company_json(companies.patch_own_profile(db_session(), actor(), company_id, changes)))
 
 
 @bp.get("/matches")

@@ -119,7 +119,7 @@ def review(hub_key: str, company_id: int):
 @bp.get("/companies/<int:company_id>")
 def company_detail(hub_key: str, company_id: int):
     """A company's public profile and its pairs in this hub."""
-    company = companies.get_company(db_session(), actor(), company_id, hub_key=hub_key)
+    company = companies.get_company_view(db_session(), actor(), company_id, hub_key=hub_key)
     return render_template("hub/company.html", hub_key=hub_key, company=company)
 
 
