@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.baselines import bm25_kiwi_rankings, bm25_kiwi_search_rankings, tfidf_char_rankings
 from benchmarks.synthetic import generate
-from dxmatch.config import PROJECT_ROOT
+from config.settings import PROJECT_ROOT, Settings
 from matcher.evaluation import evaluate, load_qrels, load_search_queries
 from services.benchmarking import load_validated_profiles, quality, search_metrics, search_quality, speed
 
@@ -25,7 +25,7 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "n/a"
 
 
-def run_quality() -> None:
+def run_quality(settings: Settings) -> None:
     profiles_path, qrels_path = BENCH / "dev_profiles.jsonl", BENCH / "dev_qrels.tsv"
     if not profiles_path.exists():
         print(f"(no labelled set at {BENCH}; quality skipped)")
@@ -37,7 +37,7 @@ def run_quality() -> None:
     t = time.perf_counter()
     rows["TF-IDF char 2-4 (whole profile)"] = evaluate(tfidf_char_rankings(profiles), qrels, queries)
     rows["BM25 Kiwi (whole profile)"] = evaluate(bm25_kiwi_rankings(profiles), qrels, queries)
-    result = quality(profiles_path, qrels_path)
+    result = quality(profiles_path, qrels_path, model=settings.model, offline=settings.model_offline)
     rows["dxmatch engine"] = result.metrics
     print(f"\n== quality: {profiles_path.name} ({len(queries)} queries, {time.perf_counter() - t:.1f}s) ==")
     best = rows["BM25 Kiwi (whole profile)"]
@@ -58,7 +58,7 @@ def run_quality() -> None:
           f"security-rule violations after: {exposure['security_violations_after']}")
     decisions = BENCH / "dev_decisions.jsonl"
     if decisions.exists():
-        learned = quality(profiles_path, qrels_path, decisions)
+        learned = quality(profiles_path, qrels_path, decisions, model=settings.model, offline=settings.model_offline)
         base, new = learned.baseline, learned.metrics
         print(f"\nlearning from {decisions.name} (5-fold CV over its manufacturers, the rest with all decisions):")
         print(f"  engine alone  {json.dumps(base)}")
@@ -68,7 +68,7 @@ def run_quality() -> None:
               f"security-rule violations {learned.security_violations}")
 
 
-def run_search() -> None:
+def run_search(settings: Settings) -> None:
     profiles_path = BENCH / "dev_profiles.jsonl"
     queries_path, qrels_path = BENCH / "dev_search_queries.tsv", BENCH / "dev_search_qrels.tsv"
     if not queries_path.exists():
@@ -77,7 +77,8 @@ def run_search() -> None:
     queries = load_search_queries(queries_path)
     bm25 = search_metrics(bm25_kiwi_search_rankings(load_validated_profiles(profiles_path), queries),
                           load_qrels(qrels_path), queries)
-    engine = search_quality(profiles_path, queries_path, qrels_path)
+    engine = search_quality(profiles_path, queries_path, qrels_path, model=settings.model,
+                            offline=settings.model_offline)
     print(f"\n== search: {queries_path.name} ({len(queries)} queries, whole supplier pool) ==")
     print(f"{'method':36} {'nDCG@10':>8} {'MRR':>7}   vs BM25 (nDCG / MRR)")
     for name, m in (("BM25 Kiwi (whole profile)", bm25), ("dxmatch Matcher.search", engine)):
@@ -85,11 +86,12 @@ def run_search() -> None:
               f"{_ratio(m['ndcg@10'], bm25['ndcg@10'])} / {_ratio(m['mrr'], bm25['mrr'])}")
 
 
-def run_speed(suppliers: int) -> None:
+def run_speed(suppliers: int, settings: Settings) -> None:
     print(f"\n== speed: generated pool of {suppliers} suppliers ==")
     small = generate(suppliers=max(1, suppliers // 50), manufacturers=200)
-    base = speed(small, queries=100)
-    big = speed(generate(suppliers=suppliers, manufacturers=2000), queries=200)
+    base = speed(small, queries=100, model=settings.model, offline=settings.model_offline)
+    big = speed(generate(suppliers=suppliers, manufacturers=2000), queries=200, model=settings.model,
+                offline=settings.model_offline)
     print(f"baseline ({base['suppliers']} suppliers): {json.dumps(base)}")
     print(f"full     ({big['suppliers']} suppliers): {json.dumps(big)}")
     print(f"index time ratio full/baseline: {_ratio(big['index_seconds'], base['index_seconds'])} "
@@ -106,10 +108,11 @@ def main() -> None:
     parser.add_argument("--suppliers", type=int, default=50_000)
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
-    run_quality()
-    run_search()
+    settings = Settings.from_env()  # DXMATCH_MODEL, HF_HUB_OFFLINE: read here, handed down to the measurements
+    run_quality(settings)
+    run_search(settings)
     if not args.skip_speed:
-        run_speed(args.suppliers)
+        run_speed(args.suppliers, settings)
 
 
 if __name__ == "__main__":

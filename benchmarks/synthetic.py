@@ -9,7 +9,8 @@ import json
 import random
 from pathlib import Path
 
-from dxmatch.config import HUBS, INDUSTRIES, PROJECT_ROOT
+from config.reference import HUBS, INDUSTRIES
+from config.settings import PROJECT_ROOT
 from matcher.types import Profile
 
 QUALIFIERS_KO = ["중소 제조기업 맞춤", "클라우드 기반", "온프레미스 설치형", "현장 설비 연동", "3개월 내 구축",

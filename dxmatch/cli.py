@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from dxmatch.config import Settings
+from config.settings import Settings
 
 EXIT_REJECTED = 1
 EXIT_UNREADABLE = 2

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import click
 from tqdm import tqdm
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from services.digest import KST, DigestRunSummary, current_week, send_weekly_digest
 from services.errors import ValidationFailed
 from services.mailer import mailer_from_settings

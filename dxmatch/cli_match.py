@@ -128,9 +128,11 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def quality_cmd(profiles: str, qrels: str, decisions: str | None, as_json: bool) -> None:
         """nDCG@10, Recall@20 and MRR of the engine over the whole supplier pool."""
+        from config.settings import Settings
         from services.benchmarking import quality
 
-        result = quality(profiles, qrels, decisions)
+        settings = Settings.from_env()
+        result = quality(profiles, qrels, decisions, model=settings.model, offline=settings.model_offline)
         if decisions:
             out = {"baseline": result.baseline, "learned": result.metrics, "folds": result.folds,
                    "security_violations": result.security_violations}
@@ -145,9 +147,11 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def search_bench_cmd(profiles: str, queries: str, qrels: str, as_json: bool) -> None:
         """nDCG@10 and MRR of free-text search (QUERIES: query_id, text; QRELS: query_id, supplier_id, relevance)."""
+        from config.settings import Settings
         from services.benchmarking import search_quality
 
-        out = search_quality(profiles, queries, qrels)
+        settings = Settings.from_env()
+        out = search_quality(profiles, queries, qrels, model=settings.model, offline=settings.model_offline)
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
 
     @bench_group.command("speed")
@@ -156,7 +160,10 @@ def register(main: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True)
     def speed_cmd(profiles: str, queries: int, as_json: bool) -> None:
         """Index time from scratch, re-index of one profile, query p50/p95 (warm), peak memory."""
+        from config.settings import Settings
         from services.benchmarking import load_validated_profiles, speed
 
-        out = speed(load_validated_profiles(profiles), queries=queries)
+        settings = Settings.from_env()
+        out = speed(load_validated_profiles(profiles), queries=queries, model=settings.model,
+                    offline=settings.model_offline)
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from services.runtime import Runtime
 
 

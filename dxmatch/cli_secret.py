@@ -18,7 +18,7 @@ def register(main: click.Group) -> None:
     @main.command("secret-key")
     def secret_key() -> None:
         """Generate <instance>/secret_key (random, 0600) unless it exists or DXMATCH_SECRET_KEY is set."""
-        from dxmatch.config import ensure_secret_key_file
+        from config.settings import ensure_secret_key_file
 
         if os.environ.get("DXMATCH_SECRET_KEY"):
             click.echo("DXMATCH_SECRET_KEY is set; no key file needed", err=True)

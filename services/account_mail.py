@@ -9,7 +9,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from models import utcnow
 
 STRINGS: dict[str, dict[str, str]] = {

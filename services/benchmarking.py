@@ -59,7 +59,7 @@ def security_violations(matcher: Matcher, rankings: dict[str, list[str]], depth:
 
 
 def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: str | Path | None = None,
-            model: str | None = None, folds: int = 5) -> QualityResult:
+            model: str | None = None, folds: int = 5, *, offline: bool = True) -> QualityResult:
     """Rank every supplier for every manufacturer and score the rankings against the labels.
 
     With a decisions file, the engine learns from it (`matcher.learning`) under cross-validation over
@@ -70,7 +70,7 @@ def quality(profiles_path: str | Path, qrels_path: str | Path, decisions_path: s
     start = time.perf_counter()
     profiles = load_validated_profiles(profiles_path)
     qrels = load_qrels(qrels_path)
-    matcher = Matcher(load_encoder(model)).index(profiles)
+    matcher = Matcher(load_encoder(model, offline=offline)).index(profiles)
     queries = [p.id for p in profiles if p.kind == "manufacturer"]
     rankings = {q: matcher.rank_all(q) for q in queries}
     metrics = evaluate(rankings, qrels, queries)
@@ -113,10 +113,10 @@ def _cross_validated_learning(matcher: Matcher, queries: list[str], decisions: l
 
 
 def search_quality(profiles_path: str | Path, queries_path: str | Path, qrels_path: str | Path,
-                   model: str | None = None) -> dict:
+                   model: str | None = None, *, offline: bool = True) -> dict:
     """nDCG@10 and MRR (relevance >= 2) of `Matcher.search` over the whole supplier pool."""
     start = time.perf_counter()
-    matcher = Matcher(load_encoder(model)).index(load_validated_profiles(profiles_path))
+    matcher = Matcher(load_encoder(model, offline=offline)).index(load_validated_profiles(profiles_path))
     queries = load_search_queries(queries_path)
     qrels = load_qrels(qrels_path)
     rankings = {q: [h.company_id for h in matcher.search(text, kind="supplier", top=100)] for q, text in queries.items()}
@@ -202,9 +202,9 @@ def worker_peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
 
 
-def speed(profiles: list[Profile], queries: int = 200, model: str | None = None) -> dict:
+def speed(profiles: list[Profile], queries: int = 200, model: str | None = None, *, offline: bool = True) -> dict:
     """Index time from scratch, one-profile re-index time (with the first query after it), warm query p50/p95, peak memory."""
-    encoder = load_encoder(model)
+    encoder = load_encoder(model, offline=offline)
     encoder.encode(["모델 준비 / model warm-up"])  # loading the model and Kiwi is start-up, not indexing
     tokenize_many(["모델 준비"])
     start = time.perf_counter()

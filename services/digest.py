@@ -27,7 +27,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dxmatch.config import HUBS, Settings
+from config.reference import HUBS
+from config.settings import Settings
 from matcher.types import Explanation
 from models import (Company, DigestOutbox, DigestSubscription, Hub, Introduction, Match, PipelineTransition, User,
                     as_utc, utcnow)

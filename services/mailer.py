@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from dxmatch.config import Settings
+from config.settings import Settings
 
 
 class MailError(Exception):

@@ -8,7 +8,6 @@ Match rows that the web pages and the digest read.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
 import numpy as np
@@ -16,12 +15,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from matcher.encoder import load_encoder
 from matcher.engine import Matcher
 from matcher.types import Explanation, MatchFilters, Profile
 from models import Company, Match
-from models.base import as_utc, utcnow
+from models.base import utcnow
+from services.improvements import IMPROVEMENT_MARGIN
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +29,6 @@ PROPOSALS_PER_MANUFACTURER = 10
 MIN_PROPOSAL_SCORE = 0.02  # uncalibrated engine: below this nothing the manufacturer asked for is plausibly solved
 MIN_PROPOSAL_PROBABILITY = 0.15  # calibrated engine: a pair less likely than this to be a good partner is not
 # proposed at all ("no good supplier yet"); the need stays open for the supply-gap page
-IMPROVEMENT_MARGIN = 0.02  # a recompute that raises a pair's score by 2 points or more reports it as improved
-IMPROVED_SHOWN_FOR = timedelta(days=28)  # pages flag such a pair for four weeks; the digest reports it once
-
-
-def recently_improved(match: Match, now: datetime | None = None) -> bool:
-    """Whether pages flag the pair as improved: a recompute raised its score within `IMPROVED_SHOWN_FOR`."""
-    if match.improved_at is None or match.previous_score is None:
-        return False
-    return (now or utcnow()) - as_utc(match.improved_at) <= IMPROVED_SHOWN_FOR
 
 
 def profile_from_company(company: Company) -> Profile:
@@ -116,6 +107,6 @@ def company_names(session: Session, external_ids: Sequence[str]) -> dict[str, st
     return dict(session.execute(query).all())
 
 
-def text_embedder(settings: Settings | None = None) -> Callable[[Sequence[str]], np.ndarray]:
+def text_embedder(settings: Settings) -> Callable[[Sequence[str]], np.ndarray]:
     """The engine's encoder as a plain function, for grouping texts by meaning (supply gaps)."""
-    return load_encoder((settings or Settings.from_env()).model).encode
+    return load_encoder(settings.model, offline=settings.model_offline).encode

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dxmatch.config import HUBS, INDUSTRIES
+from config.reference import HUBS, INDUSTRIES
 from services.errors import ValidationFailed
 
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"

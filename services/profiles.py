@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from dxmatch.config import HUBS
+from config.reference import HUBS
 from models import Company, Hub
 from services import index_builder
 from services.errors import ValidationFailed

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from models import Company, User
 from services import account_mail, auth, companies, profiles
 from services.errors import ValidationFailed

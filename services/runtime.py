@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from matcher.encoder import Encoder, load_encoder
 from matcher.engine import Matcher
 from models import BackgroundJob, Company, utcnow
@@ -40,7 +40,7 @@ class Runtime:
         self._build_lock = threading.Lock()  # one builder per process; the store's lock covers processes
 
     def encoder(self) -> Encoder:
-        return load_encoder(self.settings.model)
+        return load_encoder(self.settings.model, offline=self.settings.model_offline)
 
     def matcher(self) -> Matcher:
         """The current published engine (IndexNotReady while the first build runs)."""

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import threading
 
-from dxmatch.config import Settings
+from config.settings import Settings
+from models.session import shared_session_factory
 from services.runtime import Runtime
 
 _lock = threading.Lock()
@@ -15,14 +16,12 @@ _runtimes: dict[str, Runtime] = {}  # per worker process, keyed by database; gua
 
 
 def worker_runtime(settings: Settings | None = None) -> Runtime:
-    """This worker process's Runtime (made on first use)."""
-    from dxmatch.db import open_session_factory
-
+    """This worker process's Runtime (made on first use); RQ runs jobs here, so this is an entry point."""
     settings = settings or Settings.from_env()
     with _lock:
         runtime = _runtimes.get(settings.database_url)
         if runtime is None:
-            runtime = Runtime(settings, open_session_factory(settings), jobs="inline")
+            runtime = Runtime(settings, shared_session_factory(settings.database_url), jobs="inline")
             _runtimes[settings.database_url] = runtime
         return runtime
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from dxmatch.db import create_schema, dispose_engines, seed_hubs
 from models import Base, make_engine, make_session_factory
 

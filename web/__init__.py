@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from dxmatch.config import Settings
+from config.settings import Settings
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

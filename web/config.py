@@ -1,4 +1,4 @@
-"""Bridge from dxmatch.config.Settings (the one place configuration lives) to Flask's app.config."""
+"""Bridge from config.settings.Settings (the one place configuration lives) to Flask's app.config."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from dxmatch.config import SECRET_KEY_FILE, Settings, weak_secret_key
+from config.settings import SECRET_KEY_FILE, Settings, weak_secret_key
 
 LANGUAGES: tuple[str, ...] = ("ko", "en")
 # Debug and test apps without a key of their own sign with this one; a served app never does.

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from dxmatch.db import open_session_factory
+from models.session import shared_session_factory
 from services.runtime import Runtime
 
 
 def init_app(app: Flask) -> None:
     """Bind the app to its database and index (one Runtime per app) and close sessions after each request."""
     settings = app.config["DXMATCH_SETTINGS"]
-    app.extensions["dxmatch.runtime"] = Runtime(settings, open_session_factory(settings),
+    app.extensions["dxmatch.runtime"] = Runtime(settings, shared_session_factory(settings.database_url),
                                                 jobs=app.config.get("DXMATCH_JOBS"))
     app.teardown_appcontext(close_session)
 

@@ -5,8 +5,8 @@ from flask import current_app, request, session
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
 
-from dxmatch.config import HUBS, INDUSTRIES
-from services.matching import recently_improved
+from config.reference import HUBS, INDUSTRIES
+from services.improvements import recently_improved
 
 STATUS_LABELS = {
     "proposed": _l("Proposed"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from dxmatch.config import PROJECT_ROOT, Settings
+from config.settings import PROJECT_ROOT, Settings
 from web import create_app
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

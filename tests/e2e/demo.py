@@ -101,7 +101,7 @@ def _publish_index(session: Session) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import sessionmaker
 
-    from dxmatch.config import Settings
+    from config.settings import Settings
     from matcher.engine import Matcher
     from services.matching import profile_from_company
     from services.runtime import Runtime

@@ -6,9 +6,10 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, select
 
+from config.reference import HUBS
+from config.settings import Settings
 from dxmatch import db
 from dxmatch.cli import main
-from dxmatch.config import HUBS, Settings
 from models import Base, Hub
 
 

@@ -28,8 +28,8 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
+from config.settings import Settings
 from dxmatch.cli import main
-from dxmatch.config import Settings
 from models import BackgroundJob, Company, Match, User, make_session_factory
 from services import auth, index_builder
 from services.profiles import upsert_company, validate_profile

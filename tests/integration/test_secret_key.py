@@ -8,8 +8,8 @@ import stat
 import pytest
 from click.testing import CliRunner
 
+from config.settings import Settings
 from dxmatch.cli import main
-from dxmatch.config import Settings
 from web import create_app
 from web.config import InsecureConfiguration
 

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from services.mailer import FileOutboxMailer, SmtpMailer, mailer_from_settings
 
 

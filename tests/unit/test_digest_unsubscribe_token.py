@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from services.digest import unsubscribe_token, unsubscribe_url, verify_unsubscribe_token
 from services.errors import ValidationFailed
 

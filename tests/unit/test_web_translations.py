@@ -4,7 +4,7 @@ from __future__ import annotations
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from dxmatch.config import PROJECT_ROOT
+from config.settings import PROJECT_ROOT
 
 CATALOG = PROJECT_ROOT / "web" / "translations" / "ko" / "LC_MESSAGES"
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from dxmatch.config import HUBS
+from config.reference import HUBS
 from services import auth, registration, subscriptions
 from services.errors import ValidationFailed
 from services.mailer import mailer_from_settings

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from dxmatch.config import INDUSTRIES
+from config.reference import INDUSTRIES
 from services import companies, introductions, pipeline
 from services.errors import ValidationFailed
 from web.database import db_session

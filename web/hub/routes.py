@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from dxmatch.config import INDUSTRIES
+from config.reference import INDUSTRIES
 from services import access, audit, companies, dashboard, gaps, imports, jobs, matching, pipeline, search
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next

@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 from aiosmtpd.controller import Controller
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from matcher.types import Explanation, NeedMatch
 from models import Company, DigestSubscription, Introduction, Match, PipelineTransition, User
 from services.digest import current_week

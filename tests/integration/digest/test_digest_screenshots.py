@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dxmatch.config import PROJECT_ROOT
+from config.settings import PROJECT_ROOT
 from services.digest import collect_digest, render_digest, unsubscribe_url, week_start
 from services.digest_i18n import t
 

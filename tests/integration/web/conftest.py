@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dxmatch.config import Settings
+from config.settings import Settings
 from web import create_app
 
 

