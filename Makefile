@@ -10,10 +10,14 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 TEST_PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+CATALOG := web/translations
+MO := $(CATALOG)/ko/LC_MESSAGES/messages.mo
+# Besides Babel's defaults (_, gettext, ngettext, pgettext, N_ ...); tests/unit/test_translation_catalog.py uses the same.
+BABEL_KEYWORDS := -k _l -k lazy_gettext
 
-.PHONY: install run test test-sqlite test-postgres services browser bench clean
+.PHONY: install run test test-sqlite test-postgres services browser bench clean translations
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
 
 # torch goes in first and exactly pinned: the CPU wheel 2.13.0 satisfies every later
 # requirement, so nothing resolves to a multi-GB CUDA build.
@@ -22,6 +26,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install -e '.[test]'
 	touch $@
+
+# The .po is the source of every Korean text; the .mo is built from it, never committed.
+$(MO): $(CATALOG)/ko/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile -d $(CATALOG) -l ko
+
+# After changing user-facing text: collect every msgid (web and services), merge it into the .po,
+# compile. Then translate the new empty or fuzzy entries in the .po and run it again.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --project dxmatch --no-location --sort-output \
+		-o $(CATALOG)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -l ko --ignore-obsolete -w 120
+	$(BIN)/pybabel compile -d $(CATALOG) -l ko
 
 run: install
 	$(BIN)/dxmatch secret-key

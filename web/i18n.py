@@ -6,6 +6,7 @@ from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
 
 from config.reference import HUBS, INDUSTRIES
+from services.i18n import N_
 from services.improvements import recently_improved
 
 STATUS_LABELS = {
@@ -46,65 +47,68 @@ ACTION_LABELS = {
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
 
-# Messages raised by services (English source) and shown to users: listed here for translation.
-REASONS = {
-    "not found": _l("Not found"),
-    "Not Found": _l("Not found"),
-    "hub not found": _l("Not found"),
-    "company not found": _l("Not found"),
-    "match not found": _l("Not found"),
-    "Forbidden": _l("You do not have access to this page."),
-    "admin only": _l("Only administrators can do this."),
-    "coordinators only": _l("Only hub coordinators can do this."),
-    "company members only": _l("Only company members can do this."),
-    "only the two companies of a pair can do this": _l("Only the two companies of a pair can do this."),
-    "this move is not allowed": _l("This move is not allowed."),
-    "both companies must accept the introduction first": _l("Both companies must accept the introduction first."),
-    "already answered": _l("You have already answered."),
-    "this pair is closed": _l("This pair is closed."),
-    "no introduction for this pair yet": _l("There is no introduction for this pair yet."),
-    "CSRF token missing or invalid": _l("The form expired. Please try again."),
-    "Too Many Requests": _l("Too many attempts. Please wait a minute."),
-    "Method Not Allowed": _l("Method not allowed"),
-    "Bad Request": _l("Bad request"),
-    "Unauthorized": _l("Please sign in."),
-    "required": _l("required"),
-    "already registered": _l("already registered"),
-    "this registration was rejected": _l("This registration was rejected."),
-    "subscription not found": _l("Not found"),
-    "the request contains a character that is not allowed (NUL)": _l("The request contains a character that is not allowed (NUL)."),
-    "the request body is not valid JSON": _l("The request body is not valid JSON."),
-    "the JSON body is nested too deeply": _l("The JSON body is nested too deeply."),
-    "the request contains text that is not valid Unicode": _l("The request contains text that is not valid Unicode."),
-    "invalid request": _l("Bad request"),
+# Messages raised by services and by HTTP errors, shown to users. The English message is a stable code
+# (the JSON API and the CLI print it as it is); a page shows the msgid it maps to, from the catalog.
+REASONS: dict[str, str] = {
+    "not found": N_("Not found"),
+    "Not Found": N_("Not found"),
+    "hub not found": N_("Not found"),
+    "company not found": N_("Not found"),
+    "match not found": N_("Not found"),
+    "Forbidden": N_("You do not have access to this page."),
+    "admin only": N_("Only administrators can do this."),
+    "coordinators only": N_("Only hub coordinators can do this."),
+    "company members only": N_("Only company members can do this."),
+    "only the two companies of a pair can do this": N_("Only the two companies of a pair can do this."),
+    "this move is not allowed": N_("This move is not allowed."),
+    "both companies must accept the introduction first": N_("Both companies must accept the introduction first."),
+    "already answered": N_("You have already answered."),
+    "this pair is closed": N_("This pair is closed."),
+    "no introduction for this pair yet": N_("There is no introduction for this pair yet."),
+    "CSRF token missing or invalid": N_("The form expired. Please try again."),
+    "Too Many Requests": N_("Too many attempts. Please wait a minute."),
+    "Method Not Allowed": N_("Method not allowed"),
+    "Bad Request": N_("Bad request"),
+    "Unauthorized": N_("Please sign in."),
+    "required": N_("required"),
+    "already registered": N_("already registered"),
+    "this registration was rejected": N_("This registration was rejected."),
+    "subscription not found": N_("Not found"),
+    "the request contains a character that is not allowed (NUL)": N_("The request contains a character that is not allowed (NUL)."),
+    "the request body is not valid JSON": N_("The request body is not valid JSON."),
+    "the JSON body is nested too deeply": N_("The JSON body is nested too deeply."),
+    "the request contains text that is not valid Unicode": N_("The request contains text that is not valid Unicode."),
+    "invalid request": N_("Bad request"),
     "Matching is being computed. Please try again in a moment.":
-        _l("Matching is being computed. Please try again in a moment."),
+        N_("Matching is being computed. Please try again in a moment."),
     "The database is unavailable. Please try again in a moment.":
-        _l("The database is unavailable. Please try again in a moment."),
-    "not your hub": _l("not your hub"),
-    "belongs to another hub": _l("belongs to another hub"),
-    "use a .jsonl or .csv file": _l("use a .jsonl or .csv file"),
-    "not UTF-8 text": _l("not UTF-8 text (save the file as UTF-8)"),
-    "nested too deeply": _l("nested too deeply"),
-    "this row cannot be read as CSV": _l("this row cannot be read as CSV"),
-    "a cell is longer than the CSV limit": _l("a cell is longer than the CSV limit (131,072 characters)"),
-    "must not contain control characters (such as NUL)": _l("must not contain control characters (such as NUL)"),
+        N_("The database is unavailable. Please try again in a moment."),
+    "not your hub": N_("not your hub"),
+    "belongs to another hub": N_("belongs to another hub"),
+    "use a .jsonl or .csv file": N_("use a .jsonl or .csv file"),
+    "not UTF-8 text": N_("not UTF-8 text (save the file as UTF-8)"),
+    "nested too deeply": N_("nested too deeply"),
+    "this row cannot be read as CSV": N_("this row cannot be read as CSV"),
+    "a cell is longer than the CSV limit": N_("a cell is longer than the CSV limit (131,072 characters)"),
+    "must not contain control characters (such as NUL)": N_("must not contain control characters (such as NUL)"),
     "must contain visible characters, not only blank or invisible ones":
-        _l("must contain visible characters, not only blank or invisible ones"),
-    "not a valid e-mail address": _l("Not a valid e-mail address (one address, like name@example.com)."),
-    "at least 12 characters": _l("At least 12 characters."),
-    "at most 128 characters": _l("At most 128 characters."),
-    "too common": _l("This password is too common; choose a less guessable one."),
-    "must not contain your e-mail address": _l("The password must not contain your e-mail address."),
-    "wrong password": _l("The current password is wrong."),
-    "passwords do not match": _l("The two passwords do not match."),
+        N_("must contain visible characters, not only blank or invisible ones"),
+    "not a valid e-mail address": N_("Not a valid e-mail address (one address, like name@example.com)."),
+    "at least 12 characters": N_("At least 12 characters."),
+    "at most 128 characters": N_("At most 128 characters."),
+    "too common": N_("This password is too common; choose a less guessable one."),
+    "must not contain your e-mail address": N_("The password must not contain your e-mail address."),
+    "wrong password": N_("The current password is wrong."),
+    "passwords do not match": N_("The two passwords do not match."),
 }
 
 
 def translate_reason(message: str) -> str:
-    """A service message in the user's language when we know it, as written otherwise."""
-    label = REASONS.get(message)
-    return str(label) if label is not None else message
+    """A service message in the user's language: its msgid when it has one, else the message itself,
+    which the catalog translates when it is a msgid and leaves as written when not."""
+    if not message:
+        return message  # gettext("") is the catalog's header
+    return gettext(REASONS.get(message, message))
 
 
 def select_locale() -> str:

@@ -5,7 +5,7 @@ import pytest
 
 from config.settings import PROJECT_ROOT
 from services.digest import collect_digest, render_digest, unsubscribe_url, week_start
-from services.digest_i18n import t
+from services.i18n import translator
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
@@ -38,8 +38,8 @@ def test_the_digest_html_renders_in_chromium_in_both_languages(
     finally:
         page.close()
 
-    assert t(language, "title") in visible
-    assert t(language, "unsubscribe") in visible
+    assert translator(language).gettext("Weekly matching digest") in visible
+    assert translator(language).gettext("Unsubscribe (one click)") in visible
     assert any(link.startswith("https://dxmatch.test/digest/unsubscribe/") for link in links)
     assert any(link.startswith("https://dxmatch.test/matches/") for link in links)
     assert (ARTIFACTS / artifact).stat().st_size > 10_000
