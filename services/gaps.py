@@ -1,17 +1,19 @@
 """Supply gaps: what a hub's manufacturers need that no supplier covers well.
 
-A need is a gap when the best stored need_match score for it across the manufacturer's
-Match rows is below a threshold, or when nothing matched it at all. With an `embed` function
-(the matching engine's encoder) gaps are grouped by meaning, so a Korean and an English need
-about the same problem fall together; without one, by their most shared keyword. Each group
-is labelled by the keyword its needs share most.
+`unmet_needs` is the one rule, used by the gaps page and the coordinator's weekly digest alike:
+a need is unmet when the best stored need_match score for it across the manufacturer's pairs
+that are not declined is below `UNMET_NEED_THRESHOLD`, or when no such pair matched it at all
+(a need answered only by a declined pair is still unmet: nobody is going to answer it).
+With an `embed` function (the matching engine's encoder) gaps are grouped by meaning, so a
+Korean and an English need about the same problem fall together; without one, by their most
+shared keyword. Each group is labelled by the keyword its needs share most.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from matcher.grouping import group_by_meaning
 from models import Company, Match, User
 from services import access
 
-DEFAULT_THRESHOLD = 0.5
+UNMET_NEED_THRESHOLD = 0.5  # below this best need score a need is unmet: the gaps page and the digest
 
 _TOKEN = re.compile(r"[0-9a-z가-힣]+")
 _KO_PARTICLES = ("으로", "에서", "에게", "부터", "까지", "과의", "와의", "을", "를", "이", "가", "은", "는", "의", "에", "로", "과", "와", "및", "도")
@@ -51,14 +53,16 @@ def keywords(text: str) -> list[str]:
     return words
 
 
-@dataclass
+@dataclass(frozen=True)
 class GapNeed:
-    """One unmet need of one manufacturer."""
+    """One unmet need of one manufacturer, with the pair that answers it best (if any)."""
 
     company_id: int
     company_name: str
     need: str
-    best_score: float | None  # None: nothing matched it
+    best_score: float | None  # None: no pair that is not declined matched it
+    need_index: int = 0
+    best_match_id: int | None = None
 
 
 @dataclass
@@ -77,42 +81,62 @@ class GapGroup:
         return len({n.company_id for n in self.needs})
 
 
+def in_hub(column: Any, hub_key: str | None) -> Any:
+    """A WHERE clause: `column` is the hub's, or any hub's when `hub_key` is None (an admin's view)."""
+    return column == hub_key if hub_key is not None else column.is_not(None)
+
+
+def unmet_needs(
+    session: Session, hub_key: str | None, threshold: float = UNMET_NEED_THRESHOLD
+) -> list[GapNeed]:
+    """The unmet needs of a hub's active manufacturers (every hub's with None), in company then need order.
+
+    One rule for every reader, so the gaps page and the coordinator's digest cannot disagree.
+    """
+    manufacturers = list(session.scalars(
+        select(Company)
+        .where(Company.kind == "manufacturer", Company.status == "active", in_hub(Company.hub_key, hub_key))
+        .order_by(Company.id)
+    ))
+    best: dict[tuple[int, int], tuple[float, int]] = {}  # (company id, need index) -> (score, match id)
+    if manufacturers:
+        live_pairs = select(Match).where(
+            Match.manufacturer_id.in_([c.id for c in manufacturers]), Match.status != "declined"
+        ).order_by(Match.id)
+        for match in session.scalars(live_pairs):
+            for index, score in _need_scores(match.explanation):
+                key = (match.manufacturer_id, index)
+                if key not in best or score > best[key][0]:
+                    best[key] = (score, match.id)
+    unmet = []
+    for company in manufacturers:
+        for index, need in enumerate(company.needs or []):
+            score, match_id = best.get((company.id, index), (None, None))
+            if score is None or score < threshold:
+                unmet.append(GapNeed(company.id, company.name, need, score, index, match_id))
+    return unmet
+
+
+def _need_scores(explanation: dict | None) -> Iterator[tuple[int, float]]:
+    """(need index, score) of a stored explanation; malformed entries are skipped, not fatal."""
+    for nm in (explanation or {}).get("need_matches", []):
+        try:
+            yield int(nm["need_index"]), float(nm["score"])
+        except (KeyError, TypeError, ValueError):
+            continue
+
+
 def supply_gaps(
     session: Session,
     hub_key: str,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = UNMET_NEED_THRESHOLD,
     *,
     actor: User,
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
 ) -> list[GapGroup]:
     """Unmet needs of the hub's active manufacturers, grouped (by meaning with `embed`), largest group first."""
     access.require_hub(actor, hub_key)
-    manufacturers = list(
-        session.scalars(
-            select(Company).where(
-                Company.hub_key == hub_key, Company.kind == "manufacturer", Company.status == "active"
-            )
-        )
-    )
-    best: dict[tuple[int, int], float] = {}
-    if manufacturers:
-        ids = [c.id for c in manufacturers]
-        for match in session.scalars(select(Match).where(Match.manufacturer_id.in_(ids))):
-            for nm in (match.explanation or {}).get("need_matches", []):
-                try:
-                    key = (match.manufacturer_id, int(nm["need_index"]))
-                    score = float(nm["score"])
-                except (KeyError, TypeError, ValueError):
-                    continue
-                best[key] = max(score, best.get(key, float("-inf")))
-
-    gap_needs: list[tuple[GapNeed, list[str]]] = []
-    for company in manufacturers:
-        for index, need in enumerate(company.needs or []):
-            score = best.get((company.id, index))
-            if score is None or score < threshold:
-                gap_needs.append((GapNeed(company.id, company.name, need, score), keywords(need)))
-
+    gap_needs = [(need, keywords(need.need)) for need in unmet_needs(session, hub_key, threshold)]
     frequency = Counter(word for _need, words in gap_needs for word in set(words))
     if embed is not None and gap_needs:
         labels = group_by_meaning(embed([need.need for need, _ in gap_needs]))

@@ -68,6 +68,5 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour",  # failed sign-ins per account, from any address
         "REGISTER_RATE_LIMIT": "5 per hour",  # per IP address
         "RESET_RATE_LIMIT": "5 per hour",  # reset requests per IP address and per account
-        "GAP_THRESHOLD": 0.5,
         "JSON_SORT_KEYS": False,
     }

@@ -148,7 +148,7 @@ def import_page(hub_key: str):
 @bp.get("/gaps")
 def gaps_page(hub_key: str):
     """Needs no supplier covers well, grouped by theme, as a bar chart."""
-    threshold = _percent(request.args.get("threshold"), current_app.config["GAP_THRESHOLD"])
+    threshold = _percent(request.args.get("threshold"), gaps.UNMET_NEED_THRESHOLD)
     embed = matching.text_embedder(current_app.config["DXMATCH_SETTINGS"])
     groups = gaps.supply_gaps(db_session(), hub_key, threshold, actor=actor(), embed=embed)
     return render_template("hub/gaps.html", hub_key=hub_key, groups=groups, threshold=threshold)

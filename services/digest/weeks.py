@@ -1,0 +1,36 @@
+"""ISO weeks in Korean time: which week a digest belongs to and the period it covers."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from models import utcnow
+from services.errors import ValidationFailed
+
+KST = timezone(timedelta(hours=9), "KST")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def current_week(now: datetime | None = None) -> str:
+    """The ISO week (YYYY-Www) it is now in Korea, where the hubs are."""
+    year, week, _ = (now or utcnow()).astimezone(KST).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(week: str) -> datetime:
+    """Monday 00:00 KST of an ISO week, as an aware datetime; rejects malformed weeks."""
+    found = _WEEK.match(week or "")
+    if not found:
+        raise ValidationFailed("week must look like 2025-W02", week=week)
+    try:
+        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError as exc:
+        raise ValidationFailed(f"no such ISO week: {week}", week=week) from exc
+    return datetime(monday.year, monday.month, monday.day, tzinfo=KST)
+
+
+def period_start(week: str, last_sent_week: str | None) -> datetime:
+    """Where the digest of `week` starts: after the last one sent, else one week back (nothing is told twice)."""
+    if last_sent_week and last_sent_week < week:
+        return week_start(last_sent_week)
+    return week_start(week) - timedelta(days=7)
