@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from sqlalchemy.orm import Session as Session_
+from sqlalchemy.orm import Session as Session_, sessionmaker
 
 from models import Company, Match, make_session_factory
 from services import index_builder, matching
@@ -19,15 +19,22 @@ def runtime(settings, engine) -> Runtime:
 
 
 def rebuild(session, runtime: Runtime) -> None:
-    index_builder.request_rebuild(session, "test")
-    session.commit()
+    """Ask for a full rebuild in a transaction of its own (as `dxmatch index rebuild` does) and run the job.
+
+    The test's own session is never committed here: a test commits its changes itself, as a caller must.
+    """
+    with runtime.sessions() as writer:
+        index_builder.request_rebuild(writer, "test")
+        writer.commit()
     runtime.process_now()
     session.expire_all()
 
 
 def changed(session, runtime: Runtime, *ids: str):
-    index_builder.record_change(session, ids, "test")
-    session.commit()
+    """Record, in a transaction of its own, that companies the test already committed changed; run the job."""
+    with runtime.sessions() as writer:
+        index_builder.record_change(writer, ids, "test")
+        writer.commit()
     result = runtime.process_now()
     session.expire_all()
     return result
@@ -87,6 +94,7 @@ def test_changed_supplier_is_reindexed_and_its_proposals_refreshed(session, sett
     m, vision, _, erp = _market(session)
     rebuild(session, runtime)
     erp.capabilities = ["웨이퍼 외관 결함을 찾는 딥러닝 비전 검사 장비 연동"]
+    session.commit()
     result = changed(session, runtime, "s-erp")
     assert result.full is False
     assert erp.id in {r.supplier_id for r in session.scalars(select(Match).where(Match.manufacturer_id == m.id))}
@@ -116,20 +124,23 @@ def test_committed_work_left_by_a_crash_is_finished_at_the_next_start(session, s
     assert index_builder.pending_count(session) == 0
 
 
-def test_a_crash_after_publishing_but_before_the_commit_repeats_the_work(session, settings, runtime, monkeypatch):
+class KilledAtCommit(Session_):
+    """A session whose process dies at the commit: everything before it happened, the commit never does."""
+
+    def commit(self) -> None:
+        raise SystemExit("killed")
+
+
+def test_a_crash_after_publishing_but_before_the_commit_repeats_the_work(session, settings, runtime, engine):
     m, vision, *_ = _market(session)
     rebuild(session, runtime)
     vision.capabilities = ["클라우드 회계 ERP 구축"]
     index_builder.record_change(session, ["s-vision"], "test")
     session.commit()
 
-    def die(*_args, **_kwargs):
-        raise SystemExit("killed")
-
-    monkeypatch.setattr(Session_, "commit", die)
+    dying = Runtime(settings, sessionmaker(bind=engine, class_=KilledAtCommit, expire_on_commit=False), jobs="inline")
     with pytest.raises(SystemExit):
-        runtime.process_now()
-    monkeypatch.undo()
+        dying.process_now(publish=True)
     session.expire_all()
     assert index_builder.pending_count(session) == 1  # the work is still there
     runtime.process_now()
@@ -155,6 +166,7 @@ def test_a_deleted_company_is_forgotten(session, settings, runtime):
     _market(session)
     rebuild(session, runtime)
     session.delete(session.scalar(select(Company).where(Company.external_id == "s-erp")))
+    session.commit()
     changed(session, runtime, "s-erp")
     assert "s-erp" not in runtime.matcher().profiles
 

@@ -100,7 +100,8 @@ def test_registration_waits_for_the_hub_coordinator(client, auth, session):
     assert response.status_code == 302
     company = session.scalar(select(Company).where(Company.name == "새싹AI"))
     assert company.status == "pending" and company.capabilities == ["공정 데이터 분석", "비전 검사"]
-    assert "승인" in client.get("/company/").get_data(as_text=True) or True
+    assert client.post("/login", data={"email": "new@supplier.example.com", "password": "long-enough-1"}).status_code == 302
+    assert "거점 코디네이터의 승인을 기다리고 있습니다" in client.get("/company/").get_data(as_text=True)
     auth.logout()
     coordinator = gen_user(session, "coordinator", hub="ochang")
     auth.login(coordinator)

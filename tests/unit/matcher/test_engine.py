@@ -37,7 +37,7 @@ def test_a_large_batch_encoded_by_worker_processes_equals_one_process(monkeypatc
 
 
 def test_loading_an_unknown_model_name_fails_offline_instead_of_downloading():
-    with pytest.raises(Exception):
+    with pytest.raises(OSError, match="cached files"):  # Hugging Face's offline miss, not a download attempt
         load_encoder("no-such-org/no-such-model-xyz")
 
 
