@@ -18,6 +18,7 @@ from matcher.types import Explanation
 from models import Company, Hub, Introduction, Match, PipelineTransition, User, as_utc
 from services.digest.weeks import KST, week_start
 from services.gaps import UNMET_NEED_THRESHOLD, in_hub, unmet_needs
+from services.i18n import translator
 
 LIST_LIMIT = 10
 
@@ -121,7 +122,7 @@ def _reason(match: Match) -> str:
 
 def _hub_name(session: Session, hub_key: str | None, language: str) -> str:
     if hub_key is None:
-        return "전체 허브" if language == "ko" else "all hubs"
+        return translator(language).gettext("all hubs")  # an admin's digest covers every hub
     hub = session.get(Hub, hub_key)
     names = (hub.name_ko, hub.name_en) if hub else HUBS.get(hub_key, (hub_key, hub_key))
     return names[0] if language == "ko" else names[1]
