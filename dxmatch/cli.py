@@ -77,9 +77,9 @@ def import_command(file: Path, fmt: str | None, progress: bool | None) -> None:
 
     Exit status: 0 all loaded, 1 some rows rejected (listed on stderr), 2 file unreadable.
     """
-    from services.profiles import FORMATS, import_file
+    from services.profiles import format_of, import_file
 
-    fmt = fmt or FORMATS.get(file.suffix.lower())
+    fmt = fmt or format_of(file)
     if fmt is None:
         click.echo(f"error: cannot tell the format of {file}; use .jsonl/.csv or --format", err=True)
         sys.exit(EXIT_UNREADABLE)

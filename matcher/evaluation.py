@@ -1,4 +1,7 @@
-"""Benchmark metrics and loaders for the labelled sets of shared/profile-format.md."""
+"""Benchmark metrics and loaders of the labelled sets (qrels, search queries, decisions).
+
+Profiles are loaded through the validating import (`services.benchmarking.load_validated_profiles`).
+"""
 from __future__ import annotations
 
 import json
@@ -6,29 +9,6 @@ import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-
-from matcher.text import detect_language
-from matcher.types import Profile
-
-
-def profile_from_record(record: Mapping) -> Profile:
-    """A profile-format dict (already validated) as an engine Profile."""
-    text = " ".join([*record.get("needs", []), *record.get("capabilities", []), record.get("summary", "")])
-    return Profile(
-        id=record["id"], kind=record["kind"], name=record["name"], hub=record["hub"],
-        language=record.get("language") or detect_language(text), industry=record.get("industry"),
-        needs=tuple(record.get("needs", ())), capabilities=tuple(record.get("capabilities", ())),
-        references=tuple(record.get("references", ())), industries_served=tuple(record.get("industries_served", ())),
-        certifications=tuple(record.get("certifications", ())),
-        requires_security_certification=bool(record.get("requires_security_certification", False)),
-        summary=record.get("summary", "") or "", description=record.get("description", "") or "",
-    )
-
-
-def load_profiles(path: str | Path) -> list[Profile]:
-    """Read a JSONL profile file (blank lines skipped)."""
-    with open(path, encoding="utf-8-sig") as fh:
-        return [profile_from_record(json.loads(line)) for line in fh if line.strip()]
 
 
 def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Hangul syllables, jamo and compatibility jamo: a half-typed word (ㅁㄴㅇㄹ) is Korean too
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Content morphemes: nouns, verb/adjective stems, roots, foreign words, Chinese characters, numbers+units
 _KEEP_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN")
@@ -15,11 +17,18 @@ _EN_STOP = frozenset(
 )
 
 
-def detect_language(text: str) -> str:
-    """'ko' when Hangul makes up at least a fifth of the letters, else 'en'."""
-    hangul = len(_HANGUL.findall(text))
-    latin = len(_LATIN.findall(text))
-    return "ko" if hangul and hangul >= 0.2 * (hangul + latin) else "en"
+def detect_language(*texts: str | None) -> Literal["ko", "en"]:
+    """Guess ko/en from the share of Hangul among letters (Korean carries more per character).
+
+    Korean profiles are full of Latin acronyms (AI, MES, ERP), so a quarter of Hangul letters is
+    enough to call a text Korean; text without any letters defaults to Korean, the hubs' language.
+    """
+    joined = " ".join(t for t in texts if t)
+    hangul = len(_HANGUL.findall(joined))
+    latin = len(_LATIN.findall(joined))
+    if hangul + latin == 0:
+        return "ko"
+    return "ko" if hangul / (hangul + latin) >= 0.25 else "en"
 
 
 @lru_cache(maxsize=1)

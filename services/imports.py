@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,18 +27,9 @@ class UploadReport:
 
     loaded: int = 0
     rejected: int = 0
-    errors: list[Any] = field(default_factory=list)
+    errors: list[profiles.RowProblem] = field(default_factory=list)  # line 0: the file as a whole
     more_errors: int = 0
     too_many_lines: int = 0  # the line cap when the file was refused for exceeding it
-
-
-@dataclass(frozen=True)
-class UploadError:
-    """A problem with the file as a whole (line 0) or with one of its rows."""
-
-    line: int
-    field: str
-    reason: str
 
 
 def _hub_scope(session: Session, hub_key: str) -> profiles.RowCheck:
@@ -61,7 +51,7 @@ def _line_count(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-def _shown(errors: list[Any]) -> tuple[list[Any], int]:
+def _shown(errors: list[profiles.RowProblem]) -> tuple[list[profiles.RowProblem], int]:
     return errors[:MAX_SHOWN_ERRORS], max(0, len(errors) - MAX_SHOWN_ERRORS)
 
 
@@ -70,7 +60,7 @@ def import_upload(session: Session, actor: User, hub_key: str, filename: str, da
     access.require_hub(actor, hub_key)
     fmt = profiles.format_of(filename or "")
     if fmt is None:
-        return UploadReport(errors=[UploadError(0, "file", "use a .jsonl or .csv file")])
+        return UploadReport(errors=[profiles.RowProblem(0, "file", "use a .jsonl or .csv file")])
     if _line_count(data) > MAX_UPLOAD_LINES:
         return UploadReport(too_many_lines=MAX_UPLOAD_LINES)
     check = None if access.is_admin(actor) else _hub_scope(session, hub_key)
@@ -78,7 +68,7 @@ def import_upload(session: Session, actor: User, hub_key: str, filename: str, da
         report = profiles.import_file(session, io.BytesIO(data), fmt, check=check)
     except UnicodeDecodeError:
         session.rollback()
-        return UploadReport(errors=[UploadError(0, "file", "not UTF-8 text")])
+        return UploadReport(errors=[profiles.RowProblem(0, "file", "not UTF-8 text")])
     audit.record(session, actor, "companies.import", hub_key=hub_key, loaded=report.loaded, rejected=report.rejected, file=filename[:200])
     session.commit()
     errors, more = _shown(list(report.errors))

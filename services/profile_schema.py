@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from config.reference import HUBS, INDUSTRIES
+from matcher.text import detect_language
 from services.errors import ValidationFailed
 
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"
@@ -42,24 +43,6 @@ ALL_FIELDS: tuple[str, ...] = COMMON_FIELDS + MANUFACTURER_FIELDS + SUPPLIER_FIE
 LIST_FIELDS: frozenset[str] = frozenset({"needs", "capabilities", "industries_served", "certifications", "references"})
 BOOL_FIELDS: frozenset[str] = frozenset({"requires_security_certification"})
 INT_FIELDS: frozenset[str] = frozenset({"employees"})
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def detect_language(*texts: str | None) -> Literal["ko", "en"]:
-    """Guess ko/en from the share of Hangul among letters (Korean carries more per character).
-
-    Korean profiles are full of Latin acronyms (AI, MES, ERP), so a quarter of Hangul letters is
-    enough to call a text Korean; text without any letters defaults to Korean, the hubs' language.
-    """
-    joined = " ".join(t for t in texts if t)
-    hangul = len(_HANGUL.findall(joined))
-    latin = len(_LATIN.findall(joined))
-    if hangul + latin == 0:
-        return "ko"
-    return "ko" if hangul / (hangul + latin) >= 0.25 else "en"
-
 
 def _known_hub(value: str) -> str:
     if value not in HUBS:

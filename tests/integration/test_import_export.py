@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-import services.profiles as profiles
 from models import Company, MatchingWork
+from services.profiles import loader
 from services.profiles import (
-    ImportError as RowError,
+    RowProblem,
     company_to_record,
     export_jsonl,
     import_file,
@@ -76,7 +76,7 @@ def test_a_bad_line_is_reported_with_its_number_field_and_reason_and_the_rest_st
 
 
 def test_import_error_reads_as_line_field_reason():
-    assert str(RowError(7, "needs", "at least 1 item")) == "line 7: needs: at least 1 item"
+    assert str(RowProblem(7, "needs", "at least 1 item")) == "line 7: needs: at least 1 item"
 
 
 def test_blank_lines_are_skipped_silently_and_do_not_shift_line_numbers(session):
@@ -183,7 +183,7 @@ def test_company_to_record_returns_the_profile_format_of_a_company(session):
 
 
 def test_a_row_the_database_refuses_is_rolled_back_alone(session, monkeypatch):
-    real_upsert = profiles._upsert
+    real_upsert = loader._upsert
 
     def upsert_then_fail_for_osong(session_, profile, *, status):
         result = real_upsert(session_, profile, status=status)
@@ -192,7 +192,7 @@ def test_a_row_the_database_refuses_is_rolled_back_alone(session, monkeypatch):
             session_.flush()
         return result
 
-    monkeypatch.setattr(profiles, "_upsert", upsert_then_fail_for_osong)
+    monkeypatch.setattr(loader, "_upsert", upsert_then_fail_for_osong)
     report = import_jsonl(session, jsonl(HANBIT, OSONG, VISION))
     assert (report.loaded, report.rejected) == (2, 1)
     assert (report.errors[0].line, report.errors[0].field) == (2, "-")
@@ -201,14 +201,14 @@ def test_a_row_the_database_refuses_is_rolled_back_alone(session, monkeypatch):
 
 
 def test_an_import_that_crashes_half_way_leaves_the_database_unchanged(session, monkeypatch):
-    real_upsert = profiles._upsert
+    real_upsert = loader._upsert
 
     def crash_on_vision(session_, profile, *, status):
         if profile.id == VISION["id"]:
             raise KeyboardInterrupt
         return real_upsert(session_, profile, status=status)
 
-    monkeypatch.setattr(profiles, "_upsert", crash_on_vision)
+    monkeypatch.setattr(loader, "_upsert", crash_on_vision)
     with pytest.raises(KeyboardInterrupt):
         import_jsonl(session, jsonl(HANBIT, OSONG, VISION))
     session.rollback()

@@ -1,7 +1,7 @@
 """Language detection for profiles that do not say their language."""
 from __future__ import annotations
 
-from services.profiles import detect_language
+from matcher.text import detect_language
 
 
 def test_korean_text_with_english_acronyms_is_korean():
