@@ -7,37 +7,14 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy.orm import Session
 
-from config.settings import Settings
+from dxmatch.cli_runtime import cli_session, cli_settings
 
 EXIT_REJECTED = 1
 EXIT_UNREADABLE = 2
-
-
-def _settings() -> Settings:
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    if not isinstance(root.obj, Settings):
-        root.obj = Settings.from_env()
-    return root.obj
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    """A session on an up-to-date schema (a fresh database is created on first use)."""
-    from dxmatch import db
-
-    db.upgrade(settings)
-    with db.open_session_factory(settings)() as session:
-        db.seed_hubs(session)
-        session.commit()
-        yield session
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +37,7 @@ def db_upgrade(revision: str) -> None:
     """Create or migrate the schema (Alembic) and make sure every hub exists."""
     from dxmatch import db as database
 
-    settings = _settings()
+    settings = cli_settings()
     database.upgrade(settings, revision)
     with database.open_session_factory(settings)() as session:
         added = database.seed_hubs(session)
@@ -92,7 +69,7 @@ def import_command(file: Path, fmt: str | None, progress: bool | None) -> None:
     if progress is None:
         progress = sys.stderr.isatty()
     try:
-        with _session(_settings()) as session:
+        with cli_session() as session:
             report = import_file(session, file, fmt, progress=progress)
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"error: cannot read {file}: {exc}", err=True)
@@ -110,7 +87,7 @@ def export_command(file: Path) -> None:
     """Write every company to FILE as profile-format JSONL ("-" for standard output)."""
     from services.profiles import export_jsonl
 
-    with _session(_settings()) as session, click.open_file(str(file), "w", encoding="utf-8") as handle:
+    with cli_session() as session, click.open_file(str(file), "w", encoding="utf-8") as handle:
         count = export_jsonl(session, handle)
     click.echo(f"exported {count} companies", err=str(file) == "-")
 
@@ -122,7 +99,7 @@ def seed_demo(if_empty: bool) -> None:
     from dxmatch import db as database
     from fixtures.loader import FIXTURES_DIR, load_demo, read_users
 
-    with _session(_settings()) as session:
+    with cli_session() as session:
         if if_empty and not database.database_is_empty(session):
             click.echo("database not empty; demo data not loaded")
             users = FIXTURES_DIR / "users.json"
@@ -149,7 +126,7 @@ def _finish_matching() -> None:
     """Apply the matching work a command recorded (the CLI waits for it; pages would not)."""
     from dxmatch.cli_runtime import cli_runtime, finish_matching
 
-    finish_matching(cli_runtime(_settings()))
+    finish_matching(cli_runtime())
 
 
 @main.command("serve")
@@ -161,7 +138,7 @@ def _finish_matching() -> None:
               help="threads per process")
 def serve(host: str, port: int | None, workers: int, threads: int) -> None:
     """Serve the web app: several gunicorn workers, or one waitress process (the fallback)."""
-    settings = _settings()
+    settings = cli_settings()
     port = port or settings.port
     click.echo(f"dxmatch on http://{host}:{port}/", err=True)
     if workers > 0:
@@ -189,7 +166,7 @@ def worker(burst: bool) -> None:
     from services.jobs import RQ_QUEUE
     from services.tasks import worker_runtime
 
-    settings = _settings()
+    settings = cli_settings()
     if not settings.redis_url:
         click.echo("error: set DXMATCH_REDIS_URL to run a worker (without it the site runs jobs in-process)",
                    err=True)

@@ -1,21 +1,60 @@
-"""The CLI's matching Runtime: the same index and builder as the site, with jobs run at once."""
+"""Every command's set-up in one place: its settings, a session on an up-to-date schema, and the
+matching Runtime (the same index and builder as the site, with jobs run at once).
+
+Engine modules are imported inside the functions, so `dxmatch --help` stays fast.
+"""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
-from services.runtime import Runtime
+
+if TYPE_CHECKING:
+    from services.runtime import Runtime
+
+
+def cli_settings() -> Settings:
+    """The command's settings, read from the environment once per invocation (kept on the root context)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return Settings.from_env()
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings.from_env()
+    return root.obj
+
+
+def open_database(settings: Settings) -> sessionmaker[Session]:
+    """Migrate the schema (a fresh database is created on first use), make sure every hub exists."""
+    from dxmatch import db
+
+    db.upgrade(settings)
+    sessions = db.open_session_factory(settings)
+    with sessions() as session:
+        db.seed_hubs(session)
+        session.commit()
+    return sessions
+
+
+@contextmanager
+def cli_session(settings: Settings | None = None) -> Iterator[Session]:
+    """A session on an up-to-date schema for one command."""
+    with open_database(settings or cli_settings())() as session:
+        yield session
 
 
 def cli_runtime(settings: Settings | None = None) -> Runtime:
-    """A Runtime on an up-to-date schema for one command (settings from the environment by default)."""
-    from dxmatch import db
+    """A Runtime on an up-to-date schema for one command."""
+    from services.runtime import Runtime
 
-    settings = settings or Settings.from_env()
-    db.upgrade(settings)
-    return Runtime(settings, db.open_session_factory(settings), jobs="inline")
+    settings = settings or cli_settings()
+    return Runtime(settings, open_database(settings), jobs="inline")
 
 
 def finish_matching(runtime: Runtime, *, quiet: bool = False) -> None:

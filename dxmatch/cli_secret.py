@@ -13,7 +13,7 @@ import click
 
 def register(main: click.Group) -> None:
     """Add `secret-key` to the `dxmatch` group."""
-    from dxmatch.cli import _settings
+    from dxmatch.cli_runtime import cli_settings
 
     @main.command("secret-key")
     def secret_key() -> None:
@@ -23,5 +23,5 @@ def register(main: click.Group) -> None:
         if os.environ.get("DXMATCH_SECRET_KEY"):
             click.echo("DXMATCH_SECRET_KEY is set; no key file needed", err=True)
             return
-        path, created = ensure_secret_key_file(_settings().instance_dir)
+        path, created = ensure_secret_key_file(cli_settings().instance_dir)
         click.echo(f"{'created' if created else 'kept'} {path}", err=True)

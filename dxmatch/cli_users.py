@@ -43,7 +43,7 @@ def _user_or_fail(session, email: str) -> User:
 
 def register(main: click.Group) -> None:
     """Add the account commands to the `dxmatch` group."""
-    from dxmatch.cli import _session, _settings
+    from dxmatch.cli_runtime import cli_session, cli_settings
 
     @main.group()
     def user() -> None:
@@ -64,7 +64,7 @@ def register(main: click.Group) -> None:
         from services.auth import create_user
         from services.errors import ValidationFailed
 
-        with _session(_settings()) as session:
+        with cli_session() as session:
             company = None
             if company_id is not None:
                 company = session.scalar(select(Company).where(Company.external_id == company_id))
@@ -85,7 +85,7 @@ def register(main: click.Group) -> None:
     @click.option("--role", type=click.Choice(ROLES))
     def list_users(role: str | None) -> None:
         """Every account: role, e-mail, hub or company, active."""
-        with _session(_settings()) as session:
+        with cli_session() as session:
             query = select(User).order_by(User.role, User.email)
             if role:
                 query = query.where(User.role == role)
@@ -102,7 +102,7 @@ def register(main: click.Group) -> None:
         from services.auth import set_password
         from services.errors import ValidationFailed
 
-        with _session(_settings()) as session:
+        with cli_session() as session:
             account = _user_or_fail(session, email)
             try:
                 set_password(session, account, _read_password(password_stdin))
@@ -115,7 +115,7 @@ def register(main: click.Group) -> None:
         def toggle(email: str, active: bool = active) -> None:
             from services.auth import set_active
 
-            with _session(_settings()) as session:
+            with cli_session() as session:
                 account = _user_or_fail(session, email)
                 set_active(session, account, active)
                 session.commit()
