@@ -66,12 +66,12 @@ def register(main: click.Group) -> None:
     def search_cmd(text: str, kind: str, top: int, as_json: bool) -> None:
         """Companies whose capabilities (or needs) answer a free TEXT, Korean or English."""
         from dxmatch.cli_runtime import cli_runtime
-        from services.matching import company_names
+        from services.matching import names_by_profile_id
 
         runtime = cli_runtime()
         hits = runtime_matcher(runtime).search(text, kind=kind, top=top)
         with runtime.sessions() as session:
-            names = company_names(session, [h.company_id for h in hits])
+            names = names_by_profile_id(session, [h.company_id for h in hits])
         rows = [{"company_id": h.company_id, "name": names.get(h.company_id, ""), "score": h.score, "text": h.text}
                 for h in hits]
         if as_json:

@@ -24,7 +24,8 @@ from matcher.lexical import LexicalModel
 from matcher.rows import RowStore
 from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
 from matcher.text import tokenize_many
-from matcher.types import Explanation, Match, MatchFilters, Profile, SearchHit
+from matcher.types import Explanation, MatchFilters, Profile, SearchHit
+from matcher.types import RankedPartner as Match  # the body still says Match: its owner renames it there
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries

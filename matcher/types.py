@@ -105,8 +105,8 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class Match:
-    """One proposed partner for a query company, best first in any result list."""
+class RankedPartner:
+    """One proposed partner for a query company, best first in any result list (a stored pair is models.Match)."""
 
     query_id: str
     partner_id: str

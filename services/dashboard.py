@@ -66,7 +66,7 @@ class HubOverview:
 
 
 def hub_overview(
-    session: Session, actor: User, hub_key: str, filters: pipeline.MatchFilters | None = None, *,
+    session: Session, actor: User, hub_key: str, filters: pipeline.PairFilters | None = None, *,
     page: int = 1, companies_page: int = 1, options: FilterOptions | None = None,
 ) -> HubOverview:
     """Counts, pending registrations, a page of companies and a page of the best open pairs (filtered) of one hub.
@@ -78,7 +78,7 @@ def hub_overview(
     status_counts = dict(
         session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key).group_by(Match.status)).all()
     )
-    filters = filters or pipeline.MatchFilters(status="proposed")
+    filters = filters or pipeline.PairFilters(status="proposed")
     matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE)
     certs = options.certifications(session, hub_key) if options else held_certifications(session, hub_key)
     return HubOverview(

@@ -93,7 +93,7 @@ def partners_for(session: Session, matcher: Matcher, company: Company, top: int 
     if company.external_id not in matcher.profiles:
         return []
     matches = matcher.match(company.external_id, top=top, filters=filters)
-    names = company_names(session, [m.partner_id for m in matches])
+    names = names_by_profile_id(session, [m.partner_id for m in matches])
     return [
         {"partner_id": m.partner_id, "partner_name": names.get(m.partner_id, ""), "score": m.score,
          "reason": m.explanation.headline(), "explanation": m.explanation.to_dict()}
@@ -101,7 +101,7 @@ def partners_for(session: Session, matcher: Matcher, company: Company, top: int 
     ]
 
 
-def company_names(session: Session, external_ids: Sequence[str]) -> dict[str, str]:
+def names_by_profile_id(session: Session, external_ids: Sequence[str]) -> dict[str, str]:
     """Names of the companies behind engine results (their profile ids)."""
     query = select(Company.external_id, Company.name).where(Company.external_id.in_(external_ids))
     return dict(session.execute(query).all())

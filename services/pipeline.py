@@ -28,8 +28,8 @@ def allowed_moves(status: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class MatchFilters:
-    """What a coordinator narrows the proposed pairs by."""
+class PairFilters:
+    """What a coordinator narrows the stored pairs (Match rows) by; the engine's own are matcher.types.MatchFilters."""
 
     industry: str | None = None  # the manufacturer's industry key
     certification: str | None = None  # held by the supplier
@@ -63,7 +63,7 @@ def _held(certifications: list[str] | None, wanted: str) -> bool:
     return wanted in {c.strip().casefold() for c in (certifications or [])}
 
 
-def _conditions(session: Session, actor: User, hub_key: str | None, filters: MatchFilters | None) -> list | None:
+def _conditions(session: Session, actor: User, hub_key: str | None, filters: PairFilters | None) -> list | None:
     """WHERE clauses on Match for the pairs the actor may see that pass the filters (None: nothing to see).
 
     Every filter runs in the database; certifications, a JSON list compared without case, are
@@ -81,7 +81,7 @@ def _conditions(session: Session, actor: User, hub_key: str | None, filters: Mat
         if company_id is None:
             return None
         conditions = [or_(Match.manufacturer_id == company_id, Match.supplier_id == company_id)]
-    filters = filters or MatchFilters()
+    filters = filters or PairFilters()
     if filters.status:
         conditions.append(Match.status == filters.status)
     if filters.min_score is not None:
@@ -107,7 +107,7 @@ def list_matches(
     actor: User,
     *,
     hub_key: str | None = None,
-    filters: MatchFilters | None = None,
+    filters: PairFilters | None = None,
     limit: int = 200,
     offset: int = 0,
 ) -> list[Match]:
@@ -123,7 +123,7 @@ def page_matches(
     actor: User,
     *,
     hub_key: str | None = None,
-    filters: MatchFilters | None = None,
+    filters: PairFilters | None = None,
     page: int = 1,
     size: int = 25,
 ) -> Page[Match]:

@@ -111,7 +111,7 @@ def patch_company(company_id: int):
 def list_matches():
     """Pairs in the caller's scope, best first, with explanations; `page` and `per_page` (at most 200) page them."""
     query = s.MatchQuery.model_validate(request.args.to_dict())
-    filters = pipeline.MatchFilters(
+    filters = pipeline.PairFilters(
         industry=query.industry, certification=query.certification, language=query.language,
         min_score=query.min_score, status=query.status,
     )

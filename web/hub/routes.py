@@ -33,11 +33,11 @@ def _percent(value: str | None, default: float | None) -> float | None:
     return min(max(fraction, 0.0), 1.0) if math.isfinite(fraction) else default
 
 
-def _filters() -> pipeline.MatchFilters:
+def _filters() -> pipeline.PairFilters:
     args = request.args
     min_score = _percent(args.get("min_score"), None)
     status = args.get("status") or "proposed"
-    return pipeline.MatchFilters(
+    return pipeline.PairFilters(
         industry=args.get("industry") or None,
         certification=args.get("certification") or None,
         language=args.get("language") or None,
