@@ -1,11 +1,14 @@
 """Locale choice and the translated labels of keys (hubs, industries, pipeline states, messages)."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from flask import current_app, request, session
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
 
-from config.reference import HUBS, INDUSTRIES
+from config.reference import HUBS, INDUSTRIES, reference_name
 from services.i18n import N_
 from services.improvements import recently_improved
 
@@ -100,15 +103,58 @@ REASONS: dict[str, str] = {
     "must not contain your e-mail address": N_("The password must not contain your e-mail address."),
     "wrong password": N_("The current password is wrong."),
     "passwords do not match": N_("The two passwords do not match."),
+    # field checks of the profile format (services.profile_schema), seen on the profile form and the import page
+    "must be a string": N_("must be a string"),
+    "must be an integer": N_("must be an integer"),
+    "must be true or false": N_("must be true or false"),
+    "must be a list of strings": N_("must be a list of strings"),
+    "must not be empty": N_("must not be empty"),
+    "not a valid http(s) URL": N_("not a valid http(s) URL"),
+    "unknown field": N_("unknown field"),
+    "only the characters A-Z a-z 0-9 . _ - (1-64 of them)": N_("only the characters A-Z a-z 0-9 . _ - (1-64 of them)"),
 }
+
+# Service messages with a value in them: the pattern of the English message and the msgid of its
+# Korean, whose %(name)s are the pattern's groups. English pages keep the message exactly as written.
+REASON_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"item (?P<n>\d+): (?P<reason>.+)"), N_("item %(n)s: %(reason)s")),
+    (re.compile(r"at most (?P<n>[\d,]+) characters"), N_("at most %(n)s characters")),
+    (re.compile(r"at most (?P<n>[\d,]+) items"), N_("at most %(n)s items")),
+    (re.compile(r"at least (?P<n>\d+) items?"), N_("at least %(n)s items")),
+    (re.compile(r"must be at least (?P<n>[\d,.]+)"), N_("must be at least %(n)s")),
+    (re.compile(r"must be at most (?P<n>[\d,.]+)"), N_("must be at most %(n)s")),
+    (re.compile(r"unknown industry '(?P<value>.*)'; one of: (?P<keys>.*)"),
+     N_("unknown industry '%(value)s'; one of: %(keys)s")),
+    (re.compile(r"unknown hub '(?P<value>.*)'; one of: (?P<keys>.*)"), N_("unknown hub '%(value)s'; one of: %(keys)s")),
+    (re.compile(r"'(?P<value>.*)' is listed twice"), N_("'%(value)s' is listed twice")),
+    (re.compile(r"not a valid e-mail address: (?P<why>.+)"), N_("not a valid e-mail address: %(why)s")),
+    (re.compile(r"must be a whole number, not '(?P<value>.*)'"), N_("must be a whole number, not '%(value)s'")),
+)
 
 
 def translate_reason(message: str) -> str:
-    """A service message in the user's language: its msgid when it has one, else the message itself,
-    which the catalog translates when it is a msgid and leaves as written when not."""
+    """A service message in the user's language (the request's), from the catalog."""
+    return localize_reason(message, gettext)
+
+
+def localize_reason(message: str, translate: Callable[..., str]) -> str:
+    """A service message through `translate` (a gettext): the msgid of its code, of its pattern (values kept),
+    or the message itself, which the catalog translates when it is a msgid and leaves as written when not."""
     if not message:
         return message  # gettext("") is the catalog's header
-    return gettext(REASONS.get(message, message))
+    if message in REASONS:
+        return translate(REASONS[message])
+    for pattern, msgid in REASON_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found is None:
+            continue
+        if translate(msgid) == msgid:  # no translation (English): the message as the service wrote it
+            return message
+        values = found.groupdict()
+        if "reason" in values:
+            values["reason"] = localize_reason(values["reason"], translate)
+        return translate(msgid, **values)
+    return translate(message)
 
 
 def select_locale() -> str:
@@ -127,21 +173,13 @@ def lang() -> str:
 
 
 def hub_name(key: str | None) -> str:
-    if not key:
-        return ""
-    names = HUBS.get(key)
-    if names is None:
-        return key
-    return names[0] if lang() == "ko" else names[1]
+    """The hub's name in the page's language."""
+    return reference_name(HUBS, key, lang())
 
 
 def industry_name(key: str | None) -> str:
-    if not key:
-        return ""
-    names = INDUSTRIES.get(key)
-    if names is None:
-        return key
-    return names[0] if lang() == "ko" else names[1]
+    """The industry's name in the page's language."""
+    return reference_name(INDUSTRIES, key, lang())
 
 
 def status_label(key: str | None) -> str:

@@ -108,3 +108,27 @@ def test_services_translate_from_the_catalog_for_the_language_they_are_given():
     assert translator("ko").pgettext("pipeline status", "declined") == "중단"
     assert translator("ko").pgettext("introduction response", "declined") == "거절"
     assert translator("fr").gettext("Weekly matching digest") == "Weekly matching digest"  # not offered: English
+
+
+def _profile_errors(**overrides: object) -> list[str]:
+    from services.errors import ValidationFailed
+    from services.profile_schema import validate_profile
+    from tests.factories import profile_record
+
+    with pytest.raises(ValidationFailed) as failed:
+        validate_profile(profile_record("supplier", **overrides))
+    return [e["reason"] for e in failed.value.detail["errors"]]
+
+
+def test_a_profiles_field_errors_read_in_korean_on_a_korean_page_and_as_written_on_an_english_one():
+    from web.i18n import localize_reason
+
+    reasons = _profile_errors(
+        employees="many", website="ftp://x", industries_served=["battery", "spaceflight"],
+        references=["비전 검사"] * 11, certifications=["x" * 101], name="  ",
+    ) + _profile_errors(certifications=["GS인증", "GS인증"])
+    assert len(reasons) == 7
+    korean = [localize_reason(r, translator("ko").gettext) for r in reasons]
+    assert not [k for k in korean if re.search(r"\b(must|not|unknown|item|at most|listed)\b", k)], korean
+    assert "'spaceflight'" in " ".join(korean) and "'GS인증'" in " ".join(korean)  # the values stay
+    assert [localize_reason(r, translator("en").gettext) for r in reasons] == reasons
