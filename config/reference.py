@@ -33,3 +33,13 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
     "chemical": ("화학", "Chemical"),
     "food": ("식품", "Food"),
 }
+
+
+def reference_name(names: dict[str, tuple[str, str]], key: str | None, language: str) -> str:
+    """A hub's or an industry's name in `language` (Korean for "ko", else English); an unknown key as it is."""
+    if not key:
+        return ""
+    pair = names.get(key)
+    if pair is None:
+        return key
+    return pair[0] if language == "ko" else pair[1]
