@@ -29,6 +29,9 @@ from services.profiles.readers import READERS, Problems, Row, Source, format_of
 RowCheck = Callable[[ProfileIn], list[tuple[str, str]]]
 """A caller's own rule on a valid profile (e.g. the uploader's hub): (field, reason) pairs, empty when fine."""
 
+RowWriter = Callable[..., tuple[Company, bool, bool]]
+"""Writes one valid row: (session, profile, *, status) -> (company, created, changed); tests pass a fake."""
+
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -135,11 +138,13 @@ def _ensure_hub(session: Session, key: str) -> None:
 class _Import:
     """The row loop of every format: duplicate ids, validation, the caller's check, a savepoint per row."""
 
-    def __init__(self, session: Session, unit: str, status: str, check: RowCheck | None = None) -> None:
+    def __init__(self, session: Session, unit: str, status: str, check: RowCheck | None = None,
+                 write: RowWriter | None = None) -> None:
         self.session = session
         self.unit = unit
         self.status = status
         self.check = check
+        self.write = write or _upsert
         self.report = ImportReport()
         self.first_seen: dict[str, int] = {}
 
@@ -169,7 +174,7 @@ class _Import:
             return
         try:
             with self.session.begin_nested():
-                _, created, changed = _upsert(self.session, profile, status=self.status)
+                _, created, changed = self.write(self.session, profile, status=self.status)
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             self.reject(number, [("-", f"database refused the row: {reason}")])
@@ -212,12 +217,14 @@ def import_file(
     status: str = "active",
     notify: bool = True,
     check: RowCheck | None = None,
+    write: RowWriter | None = None,
 ) -> ImportReport:
     """Import a JSONL or CSV file (a path, or an open stream with `fmt`), chosen by `fmt` ("jsonl"/"csv") or else by the file extension.
 
     Bad rows are reported and the good ones upserted, all committed at the end. With `notify`, the
     matching work of the companies created or changed is recorded in the same transaction. `check`
-    adds the caller's own rule on each valid profile (a row it objects to is rejected). A CSV file
+    adds the caller's own rule on each valid profile (a row it objects to is rejected); `write`
+    replaces the upsert of one row (tests: a database that refuses a row half way). A CSV file
     that is not UTF-8 raises UnicodeDecodeError (JSONL reports each such line).
     """
     if fmt is None and isinstance(path, (str, os.PathLike)):
@@ -226,7 +233,7 @@ def import_file(
     if reader is None:
         where = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "the stream"
         raise ValueError(f"cannot tell the format of {where!r}: use .jsonl or .csv (or give the format)")
-    job = _Import(session, reader.unit, status, check)
+    job = _Import(session, reader.unit, status, check, write)
     _begin_outer_transaction(session)
     rows: Iterable[Row] = tqdm(reader.read(path), desc="import", unit=f" {reader.unit}s", file=sys.stderr,
                                disable=not progress, leave=False)

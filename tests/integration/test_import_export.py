@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Company, MatchingWork
-from services.profiles import loader
 from services.profiles import (
     RowProblem,
     company_to_record,
@@ -182,35 +181,29 @@ def test_company_to_record_returns_the_profile_format_of_a_company(session):
     assert validate_profile(record).to_record() == record
 
 
-def test_a_row_the_database_refuses_is_rolled_back_alone(session, monkeypatch):
-    real_upsert = loader._upsert
-
-    def upsert_then_fail_for_osong(session_, profile, *, status):
-        result = real_upsert(session_, profile, status=status)
+def test_a_row_the_database_refuses_is_rolled_back_alone(session):
+    def write_then_fail_for_osong(session_, profile, *, status):
+        company, created = upsert_company(session_, profile, status=status)
         if profile.id == OSONG["id"]:  # half of this row is written when the database refuses the rest
             session_.add(Company(external_id="orphan", kind="supplier", name="x", hub_key="no-such-hub"))
             session_.flush()
-        return result
+        return company, created, True
 
-    monkeypatch.setattr(loader, "_upsert", upsert_then_fail_for_osong)
-    report = import_jsonl(session, jsonl(HANBIT, OSONG, VISION))
+    report = import_file(session, jsonl(HANBIT, OSONG, VISION), "jsonl", write=write_then_fail_for_osong)
     assert (report.loaded, report.rejected) == (2, 1)
     assert (report.errors[0].line, report.errors[0].field) == (2, "-")
     assert "database refused" in report.errors[0].reason
     assert [r["id"] for r in exported(session)] == ["m-hanbit", "s-vision"]
 
 
-def test_an_import_that_crashes_half_way_leaves_the_database_unchanged(session, monkeypatch):
-    real_upsert = loader._upsert
-
-    def crash_on_vision(session_, profile, *, status):
+def test_an_import_that_crashes_half_way_leaves_the_database_unchanged(session):
+    def killed_at_vision(profile):
         if profile.id == VISION["id"]:
             raise KeyboardInterrupt
-        return real_upsert(session_, profile, status=status)
+        return []
 
-    monkeypatch.setattr(loader, "_upsert", crash_on_vision)
     with pytest.raises(KeyboardInterrupt):
-        import_jsonl(session, jsonl(HANBIT, OSONG, VISION))
+        import_jsonl(session, jsonl(HANBIT, OSONG, VISION), check=killed_at_vision)
     session.rollback()
     assert company_count(session) == 0
 
