@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dxmatch.cli import main
@@ -51,6 +52,7 @@ def error_lines(stderr: str) -> list[tuple[int, str]]:
     return found
 
 
+@pytest.mark.slow  # runs the real command in subprocesses: ~60 s
 def test_import_names_every_bad_line_exits_one_and_export_holds_exactly_the_good_companies(tmp_path, session):
     source = write_lines(tmp_path / "mixed.jsonl", MIXED_LINES)
     runner = CliRunner()
@@ -127,6 +129,7 @@ def _dxmatch_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dxmatch") or "dxmatch")
 
 
+@pytest.mark.slow  # the installed command in subprocesses: ~70 s
 def test_the_installed_dxmatch_command_imports_and_exports(tmp_path, session, settings):
     source = write_lines(tmp_path / "mixed.jsonl", MIXED_LINES)
     env = {**os.environ, "DXMATCH_DATABASE_URL": settings.database_url,

@@ -109,6 +109,7 @@ class IntroductionFlow(RuleBasedStateMachine):
         assert self.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.actor_id.is_(None))) == 0
 
 
+@pytest.mark.slow  # 25 random runs of the state machine on the database: ~30 s
 def test_confidential_data_is_visible_exactly_when_both_sides_accepted(session):
     run_state_machine_as_test(
         lambda: IntroductionFlow(session),

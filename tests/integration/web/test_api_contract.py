@@ -42,6 +42,7 @@ def _fuzz_every_operation(app, token: str) -> int:
     return len(operations)
 
 
+@pytest.mark.slow  # every documented operation for each role: ~20 s each
 @pytest.mark.parametrize("who", ["coord", "m1"])
 def test_every_api_answer_is_one_the_document_describes(app, session, who):
     world = build_world(session)

@@ -27,6 +27,7 @@ def _ok(response) -> None:
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
 
 
+@pytest.mark.slow  # every sign-in costs a scrypt check: ~20 s
 @FUZZ
 @given(email=TEXT, password=TEXT)
 def test_the_sign_in_form_never_fails(client, session, email, password):

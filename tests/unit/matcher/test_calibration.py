@@ -27,6 +27,7 @@ def test_calibration_refuses_labels_of_one_kind():
         ScoreCalibrator().fit(np.linspace(0, 1, 50), [True] * 50)
 
 
+@pytest.mark.slow  # indexes a market and fits out of fold: ~30 s
 def test_a_calibrated_engine_keeps_its_ranking_and_shows_probabilities_after_save_and_load(
         encoder, small_market, tmp_path):
     matcher = Matcher(encoder).index(small_market)

@@ -25,6 +25,7 @@ def test_encoder_saved_to_a_folder_loads_again_by_path(encoder, tmp_path):
     assert np.allclose(reloaded.encode(text), encoder.encode(text), atol=1e-5)
 
 
+@pytest.mark.slow  # starts two encoder worker processes, each loading the model: ~90 s
 def test_a_large_batch_encoded_by_worker_processes_equals_one_process(monkeypatch):
     import matcher.encoder as encoder_module
 
