@@ -63,7 +63,6 @@ class Translator:
         return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext, "pgettext": self.pgettext}
 
 
-@lru_cache(maxsize=len(LANGUAGES) + 1)
 def translator(language: str) -> Translator:
     """The translator of `language`, loaded once per process; a language we do not offer gets English.
 
@@ -71,7 +70,12 @@ def translator(language: str) -> Translator:
         FileNotFoundError: the catalog of an offered language is not compiled (run `make install`);
             failing loudly beats mailing Korean readers English text.
     """
-    if language not in LANGUAGES or language == SOURCE_LANGUAGE:
+    return _translator(language if language in LANGUAGES else SOURCE_LANGUAGE)
+
+
+@lru_cache(maxsize=None)  # one entry per offered language
+def _translator(language: str) -> Translator:
+    if language == SOURCE_LANGUAGE:
         return Translator(SOURCE_LANGUAGE, NullTranslations())
     compiled = CATALOG_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
     if not compiled.is_file():
