@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from config.settings import PROJECT_ROOT, Settings
+from tests.serving import serving
 from web import create_app
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -21,15 +20,8 @@ def live_server(settings: Settings, session) -> Iterator[str]:
     # no start-up build: the demo's pairs are crafted, and tests/e2e/demo.py publishes the index itself
     app = create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(32),
                       "DXMATCH_START_BACKGROUND": False})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture

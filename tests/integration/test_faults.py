@@ -26,7 +26,6 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text
-from werkzeug.serving import make_server
 
 from config.settings import Settings
 from dxmatch.cli import main
@@ -35,6 +34,7 @@ from services import auth, index_builder
 from services.profiles import upsert_company, validate_profile
 from services.runtime import MATCHING_JOB, Runtime
 from tests.factories import gen_company, gen_user, profile_record
+from tests.serving import serving
 from web import create_app
 from web.database import runtime_of
 
@@ -76,20 +76,6 @@ def _live_app(settings: Settings, **config: object) -> Flask:
     """The app as served (not TESTING): a strong key, jobs on the in-process thread unless told otherwise."""
     return create_app({"DXMATCH_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(32),
                        "WTF_CSRF_ENABLED": False, "JOBS": "thread", **config})
-
-
-@contextmanager
-def _serving(app: Flask) -> Iterator[str]:
-    """Serve `app` on a free local port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def _session_cookie(app: Flask, user: User) -> str:
@@ -151,7 +137,7 @@ def test_requests_while_the_database_drops_connections_get_a_clean_503_and_the_s
     answers: list[tuple[str, int, dict[str, str], str]] = []
     stop = threading.Event()
 
-    with _serving(app) as base:
+    with serving(app) as base:
         for path, headers in targets:
             status, _, body = _get(base + path, headers)
             assert status == 200, (path, body[:300])

@@ -1,22 +1,14 @@
 """A coordinator's upload can only touch their own hub, however the file is spelled (issue #11, finding 1)."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from sqlalchemy import select
 
 from models import Company
 from tests.factories import gen_company, gen_user
+from tests.integration.web.pages import upload
 
 OSONG_ROW = '{"id": "sneak-1", "kind": "supplier", "name": "남의 회사", "hub": "osong", "capabilities": ["MES"]}'
-
-
-def _upload(client, name: str, content: bytes) -> str:
-    data = {"file": (io.BytesIO(content), name)}
-    response = client.post("/hub/ochang/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 def _company(session, external_id: str) -> Company | None:
@@ -39,7 +31,7 @@ def coordinator(session, auth):
     ("c.jsonl", ("\ufeff" + OSONG_ROW).encode()),
 ])
 def test_a_row_of_another_hub_is_refused_however_the_file_is_spelled(client, session, coordinator, name, content):
-    page = _upload(client, name, content)
+    page = upload(client, name, content)
     assert _company(session, "sneak-1") is None
     assert "import-errors" in page
 
@@ -48,7 +40,7 @@ def test_an_existing_company_of_another_hub_cannot_be_taken_over(client, session
     victim = gen_company(session, "manufacturer", hub="osong", confidential_notes="비밀 메모", contact_email="a@osong.example.com")
     header = " id,kind,name, hub,industry,needs,contact_email\n"
     row = f"{victim.external_id},manufacturer,빼앗은 회사,ochang,battery,MES 도입,evil@example.com\n"
-    _upload(client, "c.csv", (header + row).encode())
+    upload(client, "c.csv", (header + row).encode())
     company = _company(session, victim.external_id)
     assert (company.hub_key, company.contact_email, company.confidential_notes) == (
         "osong", "a@osong.example.com", "비밀 메모")
@@ -59,7 +51,7 @@ def test_out_of_scope_rows_are_reported_with_line_and_field_while_good_rows_load
     good = '{"id": "mine-1", "kind": "supplier", "name": "우리 회사", "hub": "ochang", "capabilities": ["MES"]}'
     taken = ('{"id": "%s", "kind": "supplier", "name": "빼앗기", "hub": "ochang", "capabilities": ["MES"]}'
              % victim.external_id)
-    page = _upload(client, "c.jsonl", f"{good}\n{OSONG_ROW}\n{taken}\n".encode())
+    page = upload(client, "c.jsonl", f"{good}\n{OSONG_ROW}\n{taken}\n".encode())
     assert _company(session, "mine-1") is not None and _company(session, "sneak-1") is None
     assert _company(session, victim.external_id).name == victim.name
     assert "<td>2</td><td><code>hub</code></td>" in page and "<td>3</td><td><code>id</code></td>" in page

@@ -1,7 +1,6 @@
 """Hostile input gets a 4xx or a reported row error, never a 500 or a worker held for minutes (issue #11, findings 5, 6)."""
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -10,16 +9,10 @@ from sqlalchemy import select
 from models import Company
 from services.imports import MAX_UPLOAD_LINES
 from tests.factories import gen_company, gen_match, gen_user
+from tests.integration.web.pages import upload
 
 NUL = "\x00"
 GOOD_ROW = '{"id": "ok-1", "kind": "supplier", "name": "좋은 회사", "hub": "ochang", "capabilities": ["MES"]}'
-
-
-def _upload(client, name: str, content: bytes) -> str:
-    data = {"file": (io.BytesIO(content), name)}
-    response = client.post("/hub/ochang/import", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 def _loaded(session, external_id: str) -> bool:
@@ -112,8 +105,8 @@ def test_an_employee_count_of_thousands_of_digits_is_a_validation_error(client, 
 
 
 def test_an_employee_count_of_thousands_of_digits_in_an_upload_is_a_row_error(client, session, coordinator):
-    csv_page = _upload(client, "c.csv", ("id,kind,name,hub,capabilities,employees\nbig-1,supplier,큰 회사,ochang,MES," + "9" * 5000 + "\n").encode())
-    jsonl_page = _upload(client, "c.jsonl", ('{"id": "big-2", "kind": "supplier", "name": "큰", "hub": "ochang", '
+    csv_page = upload(client, "c.csv", ("id,kind,name,hub,capabilities,employees\nbig-1,supplier,큰 회사,ochang,MES," + "9" * 5000 + "\n").encode())
+    jsonl_page = upload(client, "c.jsonl", ('{"id": "big-2", "kind": "supplier", "name": "큰", "hub": "ochang", '
                                              '"capabilities": ["MES"], "employees": ' + "9" * 5000 + "}\n").encode())
     assert "<code>employees</code>" in csv_page and "import-errors" in jsonl_page
     assert not _loaded(session, "big-1") and not _loaded(session, "big-2")
@@ -124,22 +117,22 @@ def test_an_employee_count_of_thousands_of_digits_in_an_upload_is_a_row_error(cl
 
 def test_json_nested_a_hundred_thousand_levels_is_a_row_error_or_a_bad_request(client, session, coordinator):
     deep = "[" * 100_000 + "]" * 100_000
-    page = _upload(client, "c.jsonl", f"{GOOD_ROW}\n{deep}\n".encode())
+    page = upload(client, "c.jsonl", f"{GOOD_ROW}\n{deep}\n".encode())
     assert "<td>2</td><td><code>json</code></td>" in page and _loaded(session, "ok-1")
     response = client.post("/api/v1/matches/1/move", data=deep, content_type="application/json")
     assert response.status_code == 400 and response.get_json()["error"]["status"] == 400
 
 
 def test_a_binary_or_non_utf8_csv_upload_is_a_reported_error(client, session, coordinator):
-    page = _upload(client, "c.csv", "id,kind,name\n1,supplier,한빛\n".encode("cp949"))
+    page = upload(client, "c.csv", "id,kind,name\n1,supplier,한빛\n".encode("cp949"))
     assert "<code>file</code>" in page and "UTF-8" in page
-    page = _upload(client, "c.csv", bytes(range(256)) * 50)
+    page = upload(client, "c.csv", bytes(range(256)) * 50)
     assert "import-errors" in page
 
 
 def test_a_csv_cell_over_the_field_limit_is_a_row_error_and_the_rest_loads(client, session, coordinator):
     content = "id,kind,name,hub,capabilities\nlong-1,supplier,긴 회사,ochang," + "가" * 140_000 + "\nok-1,supplier,좋은 회사,ochang,MES\n"
-    page = _upload(client, "c.csv", content.encode())
+    page = upload(client, "c.csv", content.encode())
     assert "<td>2</td><td><code>-</code></td>" in page
     assert _loaded(session, "ok-1") and not _loaded(session, "long-1")
 
@@ -148,15 +141,15 @@ def test_a_csv_cell_over_the_field_limit_is_a_row_error_and_the_rest_loads(clien
 
 
 def test_an_upload_over_the_line_cap_is_refused_whole_with_a_clear_message(client, session, coordinator):
-    page = _upload(client, "c.jsonl", (GOOD_ROW + "\n" + "\n" * MAX_UPLOAD_LINES).encode())
+    page = upload(client, "c.jsonl", (GOOD_ROW + "\n" + "\n" * MAX_UPLOAD_LINES).encode())
     assert f"{MAX_UPLOAD_LINES:,}줄" in page
     assert not _loaded(session, "ok-1")
-    _upload(client, "c.jsonl", (GOOD_ROW + "\n" * (MAX_UPLOAD_LINES - 1)).encode())
+    upload(client, "c.jsonl", (GOOD_ROW + "\n" * (MAX_UPLOAD_LINES - 1)).encode())
     assert _loaded(session, "ok-1")
 
 
 def test_only_the_first_hundred_errors_are_listed(client, session, coordinator):
-    page = _upload(client, "c.jsonl", ("{}\n" * 150).encode())
+    page = upload(client, "c.jsonl", ("{}\n" * 150).encode())
     assert page.count("<td><code>") >= 100 and "<td>101</td>" not in page
     assert "외 " in page and "건" in page
 
