@@ -114,11 +114,6 @@ def company_view(company: Company, disclosure: access.Disclosure) -> CompanyView
     )
 
 
-def public_view(company: Company) -> CompanyView:
-    """The company as anyone who may see it at all sees it: no private field."""
-    return company_view(company, access.NOTHING)
-
-
 def view_for(actor: User, company: Company) -> CompanyView:
     """The company as `actor` may see it (services.access.company_disclosure decides)."""
     return company_view(company, access.company_disclosure(actor, company))

@@ -42,9 +42,11 @@ def company_json(view: companies.CompanyView) -> dict[str, Any]:
 
 
 def party_json(company: Company | companies.CompanyView) -> dict[str, Any]:
-    """One side of a pair: public fields only."""
-    view = company if isinstance(company, companies.CompanyView) else companies.public_view(company)
-    return s.PartyOut.model_validate(view, from_attributes=True).model_dump()
+    """One side of a pair: public fields only, read from the columns a pair list loads (pipeline.PARTY_COLUMNS)."""
+    return s.PartyOut(
+        id=company.id, external_id=company.external_id, name=company.name, kind=company.kind, hub=company.hub_key,
+        industry=company.industry, language=company.language, certifications=company.certifications or [],
+    ).model_dump()
 
 
 def introduction_json(intro: Introduction | None) -> dict[str, Any] | None:
