@@ -141,8 +141,11 @@ def _send_one(run: DigestRun, sub: DigestSubscription) -> None:
     if run.dry_run:
         summary.would_send.append((recipient, str(message["Subject"])))
         return
-    row = row or _new_outbox_row(run, sub, message_id, recipient)
-    if row is not None and _claim(run, row):
+    if row is None:
+        row = _new_outbox_row(run, sub, message_id, recipient)
+        if row is None:  # another run committed it first
+            return
+    if _claim(run, row):
         _deliver_and_record(run, sub, row, message)
 
 
