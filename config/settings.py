@@ -61,6 +61,17 @@ def ensure_secret_key_file(instance_dir: Path) -> tuple[Path, bool]:
     return path, True
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise ValueError(f"{name} must be between 0 and 3600 seconds, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, as one immutable value; entry points build it with `Settings.from_env()`."""
@@ -79,6 +90,8 @@ class Settings:
     jobs: str = "thread"  # rq (DXMATCH_REDIS_URL set) | thread (in-process worker) | inline (at once)
     # HF_HUB_OFFLINE (default on): a model named by DXMATCH_MODEL loads from the local cache only, never downloads
     model_offline: bool = True
+    # seconds between publishes of small index changes (proposals are stored at once); 0 publishes every change
+    publish_interval: float = 0.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -98,4 +111,5 @@ class Settings:
             port=int(os.environ.get("PORT", "5000")),
             jobs=os.environ.get("DXMATCH_JOBS") or ("rq" if os.environ.get("DXMATCH_REDIS_URL") else "thread"),
             model_offline=os.environ.get("HF_HUB_OFFLINE", "1") == "1",
+            publish_interval=_seconds("DXMATCH_PUBLISH_INTERVAL", 20.0),
         )

@@ -67,7 +67,7 @@ def finish_matching(runtime: Runtime, *, quiet: bool = False) -> None:
         bar.update(max(0, int(fraction * 100) - bar.n))
 
     try:
-        result = runtime.process_now(progress)
+        result = runtime.process_now(progress, publish=True)
     finally:
         bar.close()
     if not quiet:

@@ -9,12 +9,19 @@ the commit a job runs `process_pending`, which, under the builder lock:
 2. applies each changed company to it and recomputes the proposals of the manufacturers affected;
 3. publishes the snapshot, then marks the work done and commits the proposals in one transaction.
 
+With a `publish_interval` (the worker's and the in-process queue's setting), small changes are
+published at most that often: the proposals commit at once, the work rows stay pending and the
+working copy keeps them until the next publish (`publish_due_in` says when), so readers reload a
+whole snapshot a few times a minute instead of after every saved form. A full build always
+publishes at once.
+
 A crash anywhere repeats at most step 1-3 for the same rows (applying a profile twice is
 harmless), so nothing is lost and nothing needs a manual recompute.
 """
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -84,30 +91,54 @@ class BuildResult:
 class IndexBuilder:
     """Applies pending matching work to the published index; keeps its working copy between runs."""
 
-    def __init__(self, store: SnapshotStore, encoder: Callable[[], Encoder]) -> None:
+    def __init__(self, store: SnapshotStore, encoder: Callable[[], Encoder], *, publish_interval: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self._encoder = encoder
-        self._working: tuple[str, Matcher] | None = None  # (version, engine) this builder published last
+        self.publish_interval = publish_interval
+        self._clock = clock
+        self._working: tuple[str, Matcher] | None = None  # (version it was loaded as, engine) kept between runs
+        self._unpublished: list[int] = []  # work applied to the working copy, proposals committed, not yet published
+        self._published_at = float("-inf")
 
-    def process_pending(self, session: Session, progress: ProgressFn | None = None) -> BuildResult:
-        """Finish every pending change (and the first build); returns what the last round did."""
+    def process_pending(self, session: Session, progress: ProgressFn | None = None, *,
+                        publish: bool = False) -> BuildResult:
+        """Finish every pending change (and the first build); returns what the last round did.
+
+        `publish=True` publishes changes held back by `publish_interval` now.
+        """
         progress = progress or (lambda _f, _m=None: None)
         result = BuildResult()
         with self.store.builder_lock(session):
             while True:
                 session.expire_all()
-                work = list(session.scalars(select(MatchingWork).where(MatchingWork.done_at.is_(None))
-                                            .order_by(MatchingWork.id)))
-                if not work and self._working_copy() is not None:  # a published snapshot that loads
+                copy = self._working_copy()  # first: it forgets held-back work another builder published
+                work = [w for w in session.scalars(select(MatchingWork).where(MatchingWork.done_at.is_(None))
+                                                   .order_by(MatchingWork.id)) if w.id not in self._unpublished]
+                if not work and copy is not None:  # a published snapshot that loads
+                    if self._unpublished and (publish or self._due()):
+                        result = self._publish(session, copy, [])
                     return result
-                result = self._apply(session, work, progress)
+                result = self._apply(session, work, progress, publish)
+
+    def publish_due_in(self) -> float | None:
+        """Seconds until held-back changes should be published (None: nothing held back)."""
+        if not self._unpublished:
+            return None
+        return max(0.0, self._published_at + self.publish_interval - self._clock())
+
+    def _due(self) -> bool:
+        return self._clock() >= self._published_at + self.publish_interval
 
     def _working_copy(self) -> Matcher | None:
         current = self.store.current_version()
         if current is None:
+            self._working, self._unpublished = None, []
             return None
         if self._working is not None and self._working[0] == current:
             return self._working[1]
+        # another builder published since (it applied our held-back rows too, or they are still pending)
+        self._working, self._unpublished = None, []
         try:
             matcher = self.store.load(self._encoder(), current).matcher
         except SnapshotMissing as exc:
@@ -116,7 +147,8 @@ class IndexBuilder:
         self._working = (current, matcher)  # `_apply` drops it before changing it
         return matcher
 
-    def _apply(self, session: Session, work: list[MatchingWork], progress: ProgressFn) -> BuildResult:
+    def _apply(self, session: Session, work: list[MatchingWork], progress: ProgressFn,
+               publish: bool = False) -> BuildResult:
         ids = list(dict.fromkeys(w.company_external_id for w in work if w.company_external_id is not None))
         reasons = sorted({w.reason for w in work})
         matcher = None if any(w.company_external_id is None for w in work) or len(ids) > BULK_CHANGE \
@@ -126,7 +158,10 @@ class IndexBuilder:
                 profile_from_company(c) for c in changed if c.status == "active") < MIN_VOCABULARY_COVERAGE:
             log.info("the changed profiles bring many words the index never saw; rebuilding")
             matcher = None
-        self._working = None  # mutated below: never reuse a half-applied copy after an error
+        base = self._working[0] if matcher is not None and self._working is not None else None
+        held_back = list(self._unpublished)  # applied already (or covered by a full build): marked done with these
+        # mutated below: never reuse a half-applied copy after an error (its rows are still pending in the database)
+        self._working, self._unpublished = None, []
         if matcher is None:
             progress(0.0, "index")
             matcher = Matcher(self._encoder()).index(
@@ -145,16 +180,31 @@ class IndexBuilder:
                 propose_for(session, matcher, manufacturer)
                 if number % 25 == 0:
                     progress(0.3 + 0.65 * number / len(manufacturers), None)
-        version = self.store.publish(matcher, max((w.id for w in work), default=0))
-        now = utcnow()
-        for row in work:
-            row.done_at = now
-        session.commit()
-        self._working = (version, matcher)
+        applied = [*held_back, *(w.id for w in work)]
+        if full or publish or self._due():
+            result = self._publish(session, matcher, applied)
+        else:  # the proposals count now; the snapshot follows within publish_interval
+            session.commit()
+            self._working, self._unpublished = (base, matcher), applied
+            result = BuildResult(None, False, len(work), len(manufacturers))
         progress(1.0, None)
-        log.info("index %s published (%s, %d changes: %s; %d manufacturers re-proposed)", version,
+        log.info("%s (%s, %d changes: %s; %d manufacturers re-proposed)",
+                 f"index {result.version} published" if result.version else "index publish held back",
                  "full build" if full else "incremental", len(work), ", ".join(reasons), len(manufacturers))
-        return BuildResult(version, full, len(work), len(manufacturers))
+        return BuildResult(result.version, full, len(work), len(manufacturers))
+
+    def _publish(self, session: Session, matcher: Matcher, applied: list[int]) -> BuildResult:
+        """Publish the working copy, then mark its work (and what was held back) done in one commit."""
+        done = [*self._unpublished, *applied]
+        self._working, self._unpublished = None, []
+        version = self.store.publish(matcher, max(done, default=0))
+        now = utcnow()
+        for start in range(0, len(done), 1000):
+            for row in session.scalars(select(MatchingWork).where(MatchingWork.id.in_(done[start:start + 1000]))):
+                row.done_at = now
+        session.commit()
+        self._working, self._published_at = (version, matcher), self._clock()
+        return BuildResult(version, False, len(done), 0)
 
     @staticmethod
     def _apply_changes(session: Session, matcher: Matcher, ids: list[str], changed: list[Company]) -> list[Company]:

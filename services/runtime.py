@@ -29,15 +29,19 @@ MATCHING_JOB = "matching.process"
 class Runtime:
     """Sessions, snapshot reader, builder and job queue for one database in one process."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], *, jobs: str | None = None) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], *, jobs: str | None = None,
+                 publish_interval: float | None = None) -> None:
         self.settings = settings
         self.sessions = sessions
         root = Path(settings.index_dir or settings.instance_dir / "index") / database_key(settings.database_url)
         self.store = SnapshotStore(root)
         self.reader = SnapshotReader(self.store, self.encoder, on_missing=self.kick)
-        self.builder = IndexBuilder(self.store, self.encoder)
+        self.builder = IndexBuilder(self.store, self.encoder, publish_interval=(
+            settings.publish_interval if publish_interval is None else publish_interval))
         self.jobs = JobQueue(sessions, self.run_job, jobs or settings.jobs, settings.redis_url)
         self._build_lock = threading.Lock()  # one builder per process; the store's lock covers processes
+        self._timer_lock = threading.Lock()
+        self._publish_timer: threading.Timer | None = None
 
     def encoder(self) -> Encoder:
         return load_encoder(self.settings.model, offline=self.settings.model_offline)
@@ -81,10 +85,34 @@ class Runtime:
 
         threading.Thread(target=warm, name="dxmatch-warm-up", daemon=True).start()
 
-    def process_now(self, progress: Progress | None = None) -> BuildResult:
-        """Run the builder in this thread (the job body, `dxmatch index process|rebuild`)."""
+    def process_now(self, progress: Progress | None = None, *, publish: bool = False) -> BuildResult:
+        """Run the builder in this thread (the job body; `dxmatch index process|rebuild` pass publish=True).
+
+        Changes the builder holds back (its `publish_interval`) are published by a timer thread of this
+        process when due; if the process ends first, their rows are still pending and the next builder
+        publishes them.
+        """
         with self._build_lock, self.sessions() as session:
-            return self.builder.process_pending(session, progress)
+            result = self.builder.process_pending(session, progress, publish=publish)
+        self._schedule_publish()
+        return result
+
+    def _schedule_publish(self) -> None:
+        due = self.builder.publish_due_in()
+        with self._timer_lock:
+            if due is None or (self._publish_timer is not None and self._publish_timer.is_alive()):
+                return
+            self._publish_timer = threading.Timer(due, self._publish_held_back)
+            self._publish_timer.name, self._publish_timer.daemon = "dxmatch-publish", True
+            self._publish_timer.start()
+
+    def _publish_held_back(self) -> None:
+        with self._timer_lock:
+            self._publish_timer = None
+        try:
+            self.process_now(publish=True)
+        except Exception:  # noqa: BLE001 - the rows stay pending: the next job or start publishes them
+            log.exception("publishing held-back matching changes failed")
 
     def run_job(self, job_id: str) -> None:
         """Execute one BackgroundJob row: mark it running, do it, record done or failed."""

@@ -147,6 +147,7 @@ def settings(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Se
     monkeypatch.setenv("DXMATCH_INSTANCE_DIR", str(instance))
     monkeypatch.setenv("DXMATCH_DATABASE_URL", db_url)
     monkeypatch.setenv("DXMATCH_JOBS", "inline")  # jobs run at once after the commit: tests read their effect
+    monkeypatch.setenv("DXMATCH_PUBLISH_INTERVAL", "0")  # every change published at once (held back: own tests)
     return Settings.from_env()
 
 

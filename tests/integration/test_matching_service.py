@@ -207,11 +207,12 @@ def _supplier_ids(session, manufacturer) -> set[int]:
 def test_small_changes_store_proposals_at_once_and_publish_the_index_at_most_once_per_interval(
         session, settings, runtime):
     m, vision, _, erp = _market(session)
-    rebuild(session, runtime)
-    clock = FakeClock()
-    builder = runtime.builder
-    builder.publish_interval, builder._clock = 60.0, clock  # as the worker runs it, on a clock the test moves
-    first = runtime.store.current_version()
+    clock = FakeClock()  # the worker's builder, on a clock the test moves
+    builder = index_builder.IndexBuilder(runtime.store, runtime.encoder, publish_interval=60.0, clock=clock)
+    index_builder.request_rebuild(session, "test")
+    session.commit()
+    first = builder.process_pending(session).version  # a full build publishes at once
+    assert first is not None and runtime.store.current_version() == first
 
     builder.process_pending(session)  # nothing pending: nothing published
     erp.capabilities = ["웨이퍼 외관 결함을 찾는 딥러닝 비전 검사 장비 연동"]
@@ -223,7 +224,7 @@ def test_small_changes_store_proposals_at_once_and_publish_the_index_at_most_onc
     assert index_builder.pending_count(session) == 1  # and its work stays pending until it is published
     assert 0 < builder.publish_due_in() <= 60
 
-    gen_company(session, "supplier", id="s-mes", capabilities=["반도체 공정 MES 구축"])
+    gen_company(session, "supplier", id="s-mes", capabilities=["딥러닝 비전 검사 장비"])  # words the index knows
     index_builder.record_change(session, ["s-mes"], "test")
     session.commit()
     builder.process_pending(session)
@@ -241,38 +242,39 @@ def test_small_changes_store_proposals_at_once_and_publish_the_index_at_most_onc
 def test_held_back_changes_survive_the_builder_process_and_are_never_published_twice(session, settings, runtime,
                                                                                   engine):
     _, _, _, erp = _market(session)
-    rebuild(session, runtime)
-    runtime.builder.publish_interval, runtime.builder._clock = 60.0, FakeClock()
-    erp.capabilities = ["스마트팩토리 MES 구축"]
+    builder = index_builder.IndexBuilder(runtime.store, runtime.encoder, publish_interval=60.0, clock=FakeClock())
+    index_builder.request_rebuild(session, "test")
+    session.commit()
+    before = builder.process_pending(session).version
+    erp.capabilities = ["클라우드 비전 검사 ERP"]
     index_builder.record_change(session, ["s-erp"], "test")
     session.commit()
-    runtime.builder.process_pending(session)
-    before = runtime.store.current_version()
+    assert builder.process_pending(session).version is None and builder.publish_due_in() is not None
 
     other = Runtime(settings, make_session_factory(engine), jobs="inline")  # the next worker, after a crash
     assert other.process_now(publish=True).version not in (None, before)
     session.expire_all()
     assert index_builder.pending_count(session) == 0
     after = runtime.store.current_version()
-    assert runtime.builder.process_pending(session, publish=True).version is None  # the first builder's copy is stale
-    assert runtime.store.current_version() == after and runtime.builder.publish_due_in() is None
-    assert other.reader.refresh().matcher.profiles["s-erp"].capabilities == ("스마트팩토리 MES 구축",)
+    assert builder.process_pending(session, publish=True).version is None  # the first builder's copy is stale
+    assert runtime.store.current_version() == after and builder.publish_due_in() is None
+    assert other.reader.refresh().matcher.profiles["s-erp"].capabilities == ("클라우드 비전 검사 ERP",)
 
 
 def test_the_runtime_publishes_held_back_changes_by_itself_when_due(session, settings, engine):
     import time
 
     _, _, _, erp = _market(session)
-    runtime = Runtime(settings, make_session_factory(engine), jobs="inline", publish_interval=0.5)
+    runtime = Runtime(settings, make_session_factory(engine), jobs="inline", publish_interval=5.0)
     index_builder.request_rebuild(session, "test")
     session.commit()
     first = runtime.process_now().version  # a full build publishes at once
     assert first is not None
-    erp.capabilities = ["설비 예지보전 AI"]
+    erp.capabilities = ["클라우드 비전 검사"]
     index_builder.record_change(session, ["s-erp"], "test")
     session.commit()
     assert runtime.process_now().version is None  # within the interval of the last publish: held back
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while runtime.store.current_version() == first and time.monotonic() < deadline:
         time.sleep(0.1)
     assert runtime.store.current_version() != first
