@@ -382,39 +382,45 @@ class Matcher:
         lex_q = self._lexical.transform([text], translate=True)
         lexical_all = (lex_q @ rows.lex_transposed).toarray()[0]
         weights = keywords.query_weights(text, self._lexical.translations)
-        positions, shares = keywords.scores(weights)
-        keyword = {keywords.owner(int(p)): float(v) for p, v in zip(positions.tolist(), shares.tolist()) if v > 0}
+        keyword = keywords.scores(weights)
 
-        def evidence(query: np.ndarray) -> dict[str, tuple[float, int]]:
-            dense_all = rows.dense @ query
-            row_score = (dense_all + _SEARCH_LEXICAL_WEIGHT * lexical_all)[live] * rows.weight[live]
-            k = min(_SEARCH_CANDIDATES, len(live))
-            best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
-            candidates = sorted({rows.owner[int(r)] for r in best_rows} | set(
-                sorted(keyword, key=keyword.get, reverse=True)[:_SEARCH_CANDIDATES]))
-            found, starts = rows.positions_of(candidates)
-            scored = (dense_all[found] + _SEARCH_LEXICAL_WEIGHT * lexical_all[found]) * rows.weight[found]
-            best = np.maximum.reduceat(scored, starts) if len(found) else np.zeros(0)
-            ends = np.append(starts[1:], len(found))
-            return {c: (float(best[i]) + _SEARCH_KEYWORD_WEIGHT * keyword.get(c, 0.0),
-                        int(found[starts[i] + int(np.argmax(scored[starts[i]:ends[i]]))]))
-                    for i, c in enumerate(candidates)}
-
-        scored = evidence(dense_q)
-        leaders = sorted((c for c in scored if scored[c][0] >= _SEARCH_MIN_EVIDENCE), key=lambda c: -scored[c][0])
-        if not leaders:
+        # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
+        # rounds score only their rows, so the one pass over every row is the first dense product.
+        dense_all = rows.dense @ dense_q
+        row_score = (dense_all[live] + _SEARCH_LEXICAL_WEIGHT * lexical_all[live]) * rows.weight[live]
+        k = min(_SEARCH_CANDIDATES, len(live))
+        best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
+        candidates = sorted({rows.owner[int(r)] for r in best_rows} | set(keywords.top(keyword, _SEARCH_CANDIDATES)))
+        found, starts = rows.positions_of(candidates)
+        if not len(found):
             return []
-        feedback = np.mean([rows.dense[scored[c][1]] for c in leaders[:_SEARCH_FEEDBACK]], axis=0)
-        moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * feedback
-        scored = evidence((moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32))
+        group = np.repeat(np.arange(len(candidates)), np.diff(np.append(starts, len(found))))
+        lexical_found = _SEARCH_LEXICAL_WEIGHT * lexical_all[found]
+        weight_found = rows.weight[found]
+        keyword_bonus = _SEARCH_KEYWORD_WEIGHT * keywords.of(keyword, candidates)
+
+        def evidence(dense_found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Each candidate's evidence and the position of its best row."""
+            scored = (dense_found + lexical_found) * weight_found
+            best = found[np.lexsort((-scored, group))[starts]]  # rows stay grouped by owner: the first is the best
+            return np.maximum.reduceat(scored, starts) + keyword_bonus, best
+
+        values, best = evidence(dense_all[found])
+        leaders = np.flatnonzero(values >= _SEARCH_MIN_EVIDENCE)
+        if not len(leaders):
+            return []
+        leaders = leaders[np.argsort(-values[leaders], kind="stable")][:_SEARCH_FEEDBACK]
+        moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * np.mean(rows.dense[best[leaders]], axis=0)
+        moved = (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
+        values, best = evidence(rows.dense[found] @ moved)
         hits: list[SearchHit] = []
-        for company in sorted(scored, key=lambda c: (-scored[c][0], c)):
-            value, position = scored[company]
-            if value < _SEARCH_MIN_HIT:
+        for i in np.lexsort((np.array(candidates), -values)):
+            if values[i] < _SEARCH_MIN_HIT:
                 break
+            company = candidates[int(i)]
             if not self._passes(self.profiles[company], filters):
                 continue
-            hits.append(SearchHit(company, round(float(search_strength(value)), 6), rows.text[position]))
+            hits.append(SearchHit(company, round(float(search_strength(values[i])), 6), rows.text[int(best[i])]))
             if len(hits) >= top:
                 break
         return hits

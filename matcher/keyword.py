@@ -205,18 +205,32 @@ class KeywordIndex:
                     found[acronym] = words
         return sorted(found.items())
 
-    def scores(self, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """(live row positions, their owners' 0..1 scores) for query weights from `query_weights`."""
-        live = np.flatnonzero(self.rows_.alive)
-        if not weights or not len(live):
-            return live, np.zeros(len(live))
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Each row's owner's 0..1 score for query weights from `query_weights` (0 for removed rows)."""
+        size = len(self.rows_.alive)
+        if not weights or not size:
+            return np.zeros(size)
         vector = np.zeros(len(self.vocabulary_), dtype=np.float32)
         for t, w in weights.items():
             col = self.vocabulary_.get(t)  # a query word no company uses still counts in the denominator
             if col is not None:
                 vector[col] = w
-        scores = np.asarray(self.rows_.lex @ vector).ravel()[live]
-        return live, np.minimum(scores.astype(np.float64), 1.0)
+        scores = np.asarray(self.rows_.lex @ vector).ravel().astype(np.float64)
+        scores[~self.rows_.alive] = 0.0
+        return np.minimum(scores, 1.0)
+
+    def top(self, scores: np.ndarray, n: int) -> list[str]:
+        """The owners of the `n` best-scoring rows with a score above 0."""
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > n:
+            positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+        return [self.rows_.owner[int(p)] for p in positive]
+
+    def of(self, scores: np.ndarray, owners: Sequence[str]) -> np.ndarray:
+        """The scores of these owners (0 for a company the index does not hold)."""
+        empty = np.zeros(0, dtype=np.int64)
+        return np.array([float(scores[rows].max()) if len(rows := self.rows_.by_owner.get(o, empty)) else 0.0
+                         for o in owners])
 
     def owner(self, position: int) -> str:
         return self.rows_.owner[position]
