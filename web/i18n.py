@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask import current_app, request, session
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _l
 from flask_login import current_user
 
 from config.reference import HUBS, INDUSTRIES, reference_name
@@ -216,3 +216,30 @@ def template_helpers() -> dict[str, object]:
         "HUBS": HUBS,
         "INDUSTRIES": INDUSTRIES,
     }
+
+
+def _request_translations():
+    """This request's catalog, looked up once (Flask-Babel resolves the locale and domain on every call)."""
+    if not g:
+        return get_translations()
+    found = g.get("_dxmatch_translations")
+    if found is None:
+        found = g._dxmatch_translations = get_translations()
+    return found
+
+
+def install_template_gettext(app) -> None:
+    """Templates translate through the request's catalog, looked up once per request, not once per string.
+
+    A page calls gettext a few hundred times; Flask-Babel's own callables resolve the locale each
+    time. The locale is fixed for a request (`select_locale`), so one lookup serves them all; a
+    language switch takes effect at the next request, as before.
+    """
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
+
