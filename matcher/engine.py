@@ -7,10 +7,8 @@ exactly with the need-level model of `matcher.scoring`.
 """
 from __future__ import annotations
 
-import json
-import pickle
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -20,24 +18,17 @@ from scipy import sparse
 from matcher.encoder import Encoder
 from matcher.index import VectorIndex
 from matcher.keyword import KeywordIndex
+from matcher import persistence
+from matcher import search as free_text
 from matcher.lexical import LexicalModel
 from matcher.rows import RowStore
 from matcher.scoring import ScoringConfig, expected_gain, explain, security_tier, solve_probability
 from matcher.text import tokenize_many
-from matcher.types import Explanation, MatchFilters, Profile, SearchHit
-from matcher.types import RankedPartner as Match  # the body still says Match: its owner renames it there
+from matcher.types import Explanation, MatchFilters, Profile, RankedPartner, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-_FORMAT_VERSION = 8  # 3: lexicon; 4: .npy dense rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
-_SEARCH_LEXICAL_WEIGHT = 0.35
-_SEARCH_KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
-_SEARCH_MIN_EVIDENCE = 0.25  # no company reaches this: nothing answers the query, no hit at all
-_SEARCH_MIN_HIT = 0.2  # once some company answers it, weaker companies down to this are still listed
-_SEARCH_FEEDBACK = 5  # the query vector moves towards its best companies' texts (pseudo-relevance feedback)
-_SEARCH_FEEDBACK_WEIGHT = 0.5
-_SEARCH_CANDIDATES = 400  # rows per signal whose companies are scored exactly
 
 
 
@@ -53,7 +44,6 @@ class Matcher:
         self.profiles: dict[str, Profile] = {}
         self._lexical = LexicalModel().fit([])
         self._reset_rows()
-        self.reranker = None
         self.calibrator = None  # matcher.calibration.ScoreCalibrator: shown scores become probabilities
         self.learner = None  # matcher.learning.DecisionEvidence: what coordinators' decisions add
         self.exposure = None  # matcher.exposure.ExposureBalancer: popular suppliers give way a little
@@ -238,8 +228,6 @@ class Matcher:
         fit = np.asarray([bool(manufacturer.industry) and manufacturer.industry in self.profiles[s].industries_served
                           for s in supplier_ids])
         scores = expected_gain(p, fit, self.config)
-        if self.reranker is not None:
-            scores = self.reranker.predict(p, fit, scores)
         learner = self.learner  # one read: a retrained learner may be swapped in by another thread
         if learner is not None:
             scores = learner.adjust(scores, learner.evidence(dense_q, self._caps.dense[positions], starts))
@@ -277,7 +265,7 @@ class Matcher:
         return sorted({self._needs.owner[h] for h in hits.ravel().tolist() if h >= 0})
 
     # ----------------------------------------------------------------- queries
-    def match(self, profile_id: str, top: int = 10, filters: MatchFilters | None = None) -> list[Match]:
+    def match(self, profile_id: str, top: int = 10, filters: MatchFilters | None = None) -> list[RankedPartner]:
         """Best partners of a company, best first: suppliers for a manufacturer and vice versa.
 
         Args:
@@ -291,7 +279,7 @@ class Matcher:
         """
         profile = self.profiles[profile_id]
         if profile.kind == "manufacturer":
-            partners = [s for s in self._supplier_candidates(profile_id) if self._passes(self.profiles[s], filters)]
+            partners = [s for s in self._supplier_candidates(profile_id) if filters is None or filters.admits(self.profiles[s])]
             scores, p, best_row = self._score(profile_id, partners)
             shown = self.shown_scores(scores)
             learner = self.learner
@@ -302,7 +290,7 @@ class Matcher:
             for i in order:
                 if filters and filters.min_score is not None and shown[i] < filters.min_score:
                     continue
-                results.append(Match(profile_id, partners[i], round(float(shown[i]), 6),
+                results.append(RankedPartner(profile_id, partners[i], round(float(shown[i]), 6),
                                      self._explanation(profile_id, partners[i], p[:, i], best_row[:, i], relevant)))
                 if len(results) >= top:
                     break
@@ -310,7 +298,7 @@ class Matcher:
         scored = []
         for m in self._manufacturer_candidates(profile_id):
             manufacturer = self.profiles[m]
-            if not self._passes(manufacturer, filters):
+            if filters is not None and not filters.admits(manufacturer):
                 continue
             scores, p, best_row = self._score(m, [profile_id])
             scored.append((security_tier(manufacturer, profile), -float(scores[0]), m, p[:, 0], best_row[:, 0]))
@@ -320,7 +308,7 @@ class Matcher:
         for (_tier, neg, m, pv, br), value in zip(scored, shown.tolist()):
             if filters and filters.min_score is not None and value < filters.min_score:
                 continue
-            results.append(Match(profile_id, m, round(value, 6), self._explanation(m, profile_id, pv, br)))
+            results.append(RankedPartner(profile_id, m, round(value, 6), self._explanation(m, profile_id, pv, br)))
             if len(results) >= top:
                 break
         return results
@@ -353,77 +341,8 @@ class Matcher:
 
     def search(self, text: str, kind: str = "supplier", top: int = 20,
                filters: MatchFilters | None = None) -> list[SearchHit]:
-        """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text.
-
-        Three absolute signals, never standardised within the result set (so a query that matches
-        nothing well returns nothing): the dense cosine of the query and the company's best row, the
-        lexical cosine of that row (with the query words' translations, so a Korean query finds
-        English profiles), and the share of the query's terms the company names anywhere in its
-        public text (`matcher.keyword`: exact terms, acronyms, field weights). When no company reaches
-        `_SEARCH_MIN_EVIDENCE` there is no hit; otherwise companies down to `_SEARCH_MIN_HIT` are
-        listed, after the query vector is moved towards its best companies' texts once
-        (pseudo-relevance feedback) and scored again.
-
-        Args:
-            text: the query, Korean or English, a few words or a sentence.
-            kind: "supplier" (capabilities) or "manufacturer" (needs).
-            top: most hits returned.
-            filters: optional restrictions on the companies.
-
-        Returns:
-            Hits sorted best first; score is the evidence mapped to 0..1, text the best row.
-        """
-        rows = self._caps if kind == "supplier" else self._needs
-        keywords = self._keywords[kind]
-        live = np.flatnonzero(rows.alive)
-        if not text.strip() or not len(live):
-            return []
-        dense_q = self.encoder.encode([text])[0].astype(np.float32)
-        lex_q = self._lexical.transform([text], translate=True)
-        lexical_all = (lex_q @ rows.lex_transposed).toarray()[0]
-        weights = keywords.query_weights(text, self._lexical.translations)
-        keyword = keywords.scores(weights)
-
-        # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
-        # rounds score only their rows, so the one pass over every row is the first dense product.
-        dense_all = rows.dense @ dense_q
-        row_score = (dense_all[live] + _SEARCH_LEXICAL_WEIGHT * lexical_all[live]) * rows.weight[live]
-        k = min(_SEARCH_CANDIDATES, len(live))
-        best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
-        candidates = sorted({rows.owner[int(r)] for r in best_rows} | set(keywords.top(keyword, _SEARCH_CANDIDATES)))
-        found, starts = rows.positions_of(candidates)
-        if not len(found):
-            return []
-        group = np.repeat(np.arange(len(candidates)), np.diff(np.append(starts, len(found))))
-        lexical_found = _SEARCH_LEXICAL_WEIGHT * lexical_all[found]
-        weight_found = rows.weight[found]
-        keyword_bonus = _SEARCH_KEYWORD_WEIGHT * keywords.of(keyword, candidates)
-
-        def evidence(dense_found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Each candidate's evidence and the position of its best row."""
-            scored = (dense_found + lexical_found) * weight_found
-            best = found[np.lexsort((-scored, group))[starts]]  # rows stay grouped by owner: the first is the best
-            return np.maximum.reduceat(scored, starts) + keyword_bonus, best
-
-        values, best = evidence(dense_all[found])
-        leaders = np.flatnonzero(values >= _SEARCH_MIN_EVIDENCE)
-        if not len(leaders):
-            return []
-        leaders = leaders[np.argsort(-values[leaders], kind="stable")][:_SEARCH_FEEDBACK]
-        moved = dense_q + _SEARCH_FEEDBACK_WEIGHT * np.mean(rows.dense[best[leaders]], axis=0)
-        moved = (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
-        values, best = evidence(rows.dense[found] @ moved)
-        hits: list[SearchHit] = []
-        for i in np.lexsort((np.array(candidates), -values)):
-            if values[i] < _SEARCH_MIN_HIT:
-                break
-            company = candidates[int(i)]
-            if not self._passes(self.profiles[company], filters):
-                continue
-            hits.append(SearchHit(company, round(float(search_strength(values[i])), 6), rows.text[int(best[i])]))
-            if len(hits) >= top:
-                break
-        return hits
+        """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text."""
+        return free_text.search(self, text, kind, top, filters)
 
     def rank_all(self, manufacturer_id: str) -> list[str]:
         """Every supplier ranked for a manufacturer (the benchmark's view: the whole pool)."""
@@ -459,108 +378,12 @@ class Matcher:
                 explanation = replace(explanation, rules=(*explanation.rules, reason))
         return explanation
 
-    @staticmethod
-    def _passes(partner: Profile, filters: MatchFilters | None) -> bool:
-        if filters is None:
-            return True
-        if filters.hubs and partner.hub not in filters.hubs:
-            return False
-        if filters.industries:
-            industries = {partner.industry} if partner.kind == "manufacturer" else set(partner.industries_served)
-            if not industries & filters.industries:
-                return False
-        if filters.certified_only and partner.kind == "supplier" and not partner.is_security_certified:
-            return False
-        if filters.languages and partner.language not in filters.languages:
-            return False
-        return True
-
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
-        """Write the index to a folder (FAISS files plus the row stores)."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        for rows in (self._caps, self._needs):  # a loaded engine is read by many threads: nothing left to compact
-            rows.compact()
-        for keywords in self._keywords.values():
-            keywords.compact()
-        self._cap_index.save(path / "capabilities.faiss")
-        self._need_index.save(path / "needs.faiss")
-        state = {"profiles": self.profiles, "caps": self._caps, "needs": self._needs, "lexical": self._lexical,
-                 "sample": self._sample, "reranker": self.reranker, "keywords": self._keywords,
-                 "calibrator": self.calibrator, "learner": self.learner, "exposure": self.exposure}
-        for name, rows in (("capabilities", self._caps), ("needs", self._needs)):
-            np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
-        with open(path / "state.pkl.tmp", "wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (path / "state.pkl.tmp").replace(path / "state.pkl")
-        meta = {"format": _FORMAT_VERSION, "encoder": self.encoder.name, "dimension": self.encoder.dimension,
-                "config": asdict(self.config), "profiles": len(self.profiles)}
-        (path / "meta.json").write_text(json.dumps(meta, indent=2))
+        """Write the index to a folder (see `matcher.persistence`)."""
+        persistence.save(self, Path(path))
 
     @classmethod
     def load(cls, path: str | Path, encoder: Encoder, *, read_only: bool = False) -> "Matcher":
-        """Read a folder written by `save`; refuses an index built with another encoder or format.
-
-        Args:
-            path: the folder.
-            encoder: the encoder the index was built with.
-            read_only: memory-map the dense vectors instead of reading them: processes serving the
-                same snapshot share one copy in the page cache. Such an engine cannot be changed.
-        """
-        path = Path(path)
-        meta = json.loads((path / "meta.json").read_text())
-        if meta.get("format") != _FORMAT_VERSION or meta.get("encoder") != encoder.name:
-            raise ValueError(f"index at {path} was built with {meta.get('encoder')!r}, format {meta.get('format')}")
-        matcher = cls(encoder, ScoringConfig(**meta["config"]))
-        with open(path / "state.pkl", "rb") as fh:
-            state = pickle.load(fh)  # our own file, written by save() above
-        matcher.profiles, matcher._caps, matcher._needs = state["profiles"], state["caps"], state["needs"]
-        for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
-            rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
-        matcher._lexical, matcher._sample, matcher.reranker = state["lexical"], state["sample"], state["reranker"]
-        matcher._keywords, matcher.calibrator, matcher.learner = state["keywords"], state["calibrator"], state["learner"]
-        matcher.exposure = state["exposure"]
-        matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
-        matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
-        return matcher
-
-
-def train_learner(matcher: Matcher, decisions: Iterable[dict]) -> Matcher:
-    """Learn need-level evidence from a decisions log and attach it (returns the matcher)."""
-    from matcher.learning import DecisionEvidence
-
-    matcher.learner = None  # the evidence is fitted on the engine alone, never on its own output
-    matcher.learner = DecisionEvidence().fit(matcher, decisions)
-    return matcher
-
-
-def balance_exposure(matcher: Matcher, weight: float = 0.06) -> Matcher:
-    """Spread proposals across good suppliers (`matcher.exposure`); returns the matcher."""
-    from matcher.exposure import ExposureBalancer
-
-    matcher.exposure = ExposureBalancer(weight=weight).fit(matcher)
-    return matcher
-
-
-def search_strength(evidence: float) -> float:
-    """A search hit's evidence as 0..1: 0.5 for a close paraphrase that names half the query's terms."""
-    return 1.0 / (1.0 + np.exp(-6.0 * (evidence - 0.6)))
-
-
-def train_reranker(matcher: Matcher, decisions: Iterable[dict], blend: float = 0.5) -> "Matcher":
-    """Fit a decision re-ranker on a matcher's own signals and attach it (returns the matcher)."""
-    from matcher.reranker import DecisionReranker, outcomes_by_pair, pair_features
-
-    matcher.reranker = None
-    feats, outcomes = [], []
-    for (m, s), outcome in outcomes_by_pair(decisions).items():
-        if m not in matcher.profiles or s not in matcher.profiles:
-            continue
-        scores, p, _ = matcher._score(m, [s])
-        fit = np.asarray([bool(matcher.profiles[m].industry) and matcher.profiles[m].industry in
-                          matcher.profiles[s].industries_served])
-        feats.append(pair_features(p, fit, scores)[0])
-        outcomes.append(outcome)
-    matcher.reranker = DecisionReranker(blend=blend).fit(np.asarray(feats), outcomes)
-    return matcher
+        """Read a folder written by `save` (see `matcher.persistence.load`)."""
+        return persistence.load(cls, Path(path), encoder, read_only=read_only)

@@ -53,3 +53,9 @@ class ExposureBalancer:
     def penalty(self, supplier_ids: list[str]) -> np.ndarray:
         counts = self.counts_
         return self.weight * np.log1p(np.asarray([counts.get(s, 0) for s in supplier_ids], dtype=np.float64))
+
+
+def balance_exposure(matcher: "Matcher", weight: float = 0.06) -> "Matcher":
+    """Spread proposals across good suppliers (`matcher.exposure`); returns the matcher."""
+    matcher.exposure = ExposureBalancer(weight=weight).fit(matcher)
+    return matcher

@@ -19,12 +19,21 @@ from typing import Iterable, Mapping, TYPE_CHECKING
 
 import numpy as np
 
-from matcher.reranker import outcomes_by_pair
-
 if TYPE_CHECKING:
     from matcher.engine import Matcher
 
 OUTCOME_SIGN = {"contract": 1.0, "accepted": 1.0, "declined": -1.0, "no_response": -1.0}
+
+
+def outcomes_by_pair(decisions: Iterable[Mapping]) -> dict[tuple[str, str], str]:
+    """The latest outcome for each (manufacturer, supplier) pair."""
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for d in decisions:
+        key = (d["manufacturer_id"], d["supplier_id"])
+        when = d.get("decided_on", "")
+        if key not in latest or when >= latest[key][0]:
+            latest[key] = (when, d["outcome"])
+    return {k: v[1] for k, v in latest.items()}
 
 
 def _kernel(cosines: np.ndarray, threshold: float) -> np.ndarray:
@@ -114,3 +123,10 @@ class DecisionEvidence:
         return (f"decisions: 비슷한 요구의 제조사 {len(chose)}곳이 이런 역량의 공급기업과 계약/수락, {len(declined)}곳은 거절 "
                 f"({len(chose)} manufacturers with a near-identical need accepted a supplier with such a capability, "
                 f"{len(declined)} declined one)")
+
+
+def train_learner(matcher: "Matcher", decisions: Iterable[dict]) -> "Matcher":
+    """Learn need-level evidence from a decisions log and attach it (returns the matcher)."""
+    matcher.learner = None  # the evidence is fitted on the engine alone, never on its own output
+    matcher.learner = DecisionEvidence().fit(matcher, decisions)
+    return matcher

@@ -53,6 +53,18 @@ class MatchFilters:
     languages: frozenset[str] | None = None
     min_score: float | None = None
 
+    def admits(self, partner: "Profile") -> bool:
+        """Whether a partner passes every restriction but `min_score` (that one applies to the shown score)."""
+        if self.hubs and partner.hub not in self.hubs:
+            return False
+        if self.industries:
+            industries = {partner.industry} if partner.kind == "manufacturer" else set(partner.industries_served)
+            if not industries & self.industries:
+                return False
+        if self.certified_only and partner.kind == "supplier" and not partner.is_security_certified:
+            return False
+        return not (self.languages and partner.language not in self.languages)
+
 
 @dataclass(frozen=True)
 class NeedMatch:

@@ -16,7 +16,9 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher.encoder import load_encoder
-from matcher.engine import Matcher, balance_exposure, train_learner
+from matcher.engine import Matcher
+from matcher.exposure import balance_exposure
+from matcher.learning import train_learner
 from matcher.evaluation import evaluate, load_decisions, load_qrels, load_search_queries, ndcg_at, reciprocal_rank
 from matcher.text import tokenize_many
 from matcher.types import Profile

@@ -1,7 +1,8 @@
 """Exposure balancing spreads proposals and never breaks the security rule."""
 from __future__ import annotations
 
-from matcher.engine import Matcher, balance_exposure
+from matcher.engine import Matcher
+from matcher.exposure import balance_exposure
 from matcher.exposure import gini, top_appearances
 from tests.unit.matcher.conftest import manufacturer, supplier
 

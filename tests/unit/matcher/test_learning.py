@@ -1,7 +1,8 @@
 """Learning from decisions: near-identical needs point at the capabilities chosen for them."""
 from __future__ import annotations
 
-from matcher.engine import Matcher, train_learner
+from matcher.engine import Matcher
+from matcher.learning import train_learner
 from tests.unit.matcher.conftest import manufacturer, supplier
 
 
