@@ -336,3 +336,18 @@ def test_from_env_calls_are_found_wherever_they_are(tmp_path):
                       "services/mail.py": "def mailer(settings=None):\n    return settings or Settings.from_env()\n"})
     modules = find_modules(tmp_path, packages=("services",), top_level=())
     assert from_env_calls(modules["services.mail"]) == ["services.mail:2 calls Settings.from_env()"]
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_source_module_is_over_400_lines_outside_migrations():
+    too_long = []
+    for path in sorted(ROOT.glob("**/*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in {".venv", "migrations", "build"} or relative.parts[0].startswith("."):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"{relative}: {lines} lines")
+    assert not too_long, "split these modules (one job each): " + "; ".join(too_long)
