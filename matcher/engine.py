@@ -27,6 +27,7 @@ from matcher.text import tokenize_many
 from matcher.types import Explanation, MatchFilters, Profile, RankedPartner, SearchHit
 
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
+_ADD_CHUNK = 8192  # rows copied into the row store at a time while building
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
 # Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
 
@@ -85,6 +86,7 @@ class Matcher:
         self._reset_rows()
         self._keywords = keywords
         self._add(profiles, tokens=tokens, vectors=vectors)
+        del vectors, tokens  # the encoder's output, copied into the row stores: freed before FAISS copies them
         self._cap_index = VectorIndex.build(self.encoder.dimension, *self._live(self._caps))
         self._need_index = VectorIndex.build(self.encoder.dimension, *self._live(self._needs))
         self._resample()
@@ -93,7 +95,7 @@ class Matcher:
     @staticmethod
     def _live(rows: RowStore) -> tuple[np.ndarray, np.ndarray]:
         ids = np.flatnonzero(rows.alive).astype(np.int64)
-        return ids, rows.dense[ids]
+        return ids, rows.dense if len(ids) == rows.size else rows.dense[ids]  # a fresh build: no copy
 
     def upsert(self, profile: Profile) -> None:
         """Add or replace one profile without a rebuild (the vocabulary stays as fitted)."""
@@ -136,15 +138,16 @@ class Matcher:
             else:
                 needs += [(p.id, t, 1.0) for t in p.needs]
         for rows, index, items in ((self._caps, self._cap_index, caps), (self._needs, self._need_index, needs)):
-            if not items:
-                continue
-            texts = [t for _, t, _ in items]
-            dense = (np.stack([vectors[t] for t in texts]) if vectors is not None
-                     else self.encoder.encode(texts))
-            lexical = self._lexical.transform(texts, tokens=[tokens[t] for t in texts] if tokens else None)
-            positions = rows.append([o for o, _, _ in items], texts, [w for _, _, w in items], dense, lexical)
-            if update_index:
-                index.add(positions, dense)
+            rows.reserve(len(items))
+            for start in range(0, len(items), _ADD_CHUNK):  # a build's rows are copied in once, a chunk at a time
+                chunk = items[start:start + _ADD_CHUNK]
+                texts = [t for _, t, _ in chunk]
+                dense = (np.stack([vectors[t] for t in texts]) if vectors is not None
+                         else self.encoder.encode(texts))
+                lexical = self._lexical.transform(texts, tokens=[tokens[t] for t in texts] if tokens else None)
+                positions = rows.append([o for o, _, _ in chunk], texts, [w for _, _, w in chunk], dense, lexical)
+                if update_index:
+                    index.add(positions, dense)
         self._forget_derived()
 
     def _drop(self, profile_id: str) -> None:

@@ -70,7 +70,10 @@ class VectorIndex:
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path, dimension: int) -> "VectorIndex":
+    def load(cls, path: Path, dimension: int, *, mmap: bool = False) -> "VectorIndex":
+        """Read a saved index; `mmap` maps its codes read-only from the file, so the processes serving
+        one snapshot share them in the page cache instead of each holding a copy (it cannot change)."""
         index = cls(dimension)
-        index._index = faiss.read_index(str(path))
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index._index = faiss.read_index(str(path), flags)
         return index

@@ -51,8 +51,9 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
     Args:
         path: the folder.
         encoder: the encoder the index was built with.
-        read_only: memory-map the dense vectors instead of reading them: processes serving the
-            same snapshot share one copy in the page cache. Such an engine cannot be changed.
+        read_only: memory-map the dense vectors and the FAISS codes instead of reading them:
+            processes serving the same snapshot share one copy in the page cache. Such an engine
+            cannot be changed.
     """
     meta = json.loads((path / "meta.json").read_text())
     if meta.get("format") != FORMAT_VERSION or meta.get("encoder") != encoder.name:
@@ -66,6 +67,6 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
     matcher._lexical, matcher._sample = state["lexical"], state["sample"]
     matcher._keywords, matcher.calibrator, matcher.learner = state["keywords"], state["calibrator"], state["learner"]
     matcher.exposure = state["exposure"]
-    matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension)
-    matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension)
+    matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension, mmap=read_only)
+    matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension, mmap=read_only)
     return matcher

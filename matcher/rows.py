@@ -70,6 +70,14 @@ class RowStore:
         """Merge appended lexical chunks and build the transposed matrix now, not lazily under a reader."""
         _ = self.lex_transposed
 
+    def reserve(self, rows: int) -> None:
+        """Make room for this many more rows at once (a build appends in chunks without regrowing)."""
+        end = self.size + rows
+        if end > len(self._dense):
+            self._dense = _grow(self._dense, end)
+            self._weight = _grow(self._weight, end)
+            self._alive = _grow(self._alive, end)
+
     def append(self, owners: list[str], texts: list[str], weights: list[float], vectors: np.ndarray,
                lexical: sparse.csr_matrix) -> np.ndarray:
         """Store new rows; returns their positions."""

@@ -248,14 +248,16 @@ from matcher.text import tokenize_many
 encoder = load_encoder(sys.argv[2]); encoder.encode(["warm-up"]); tokenize_many(["준비"])
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
-base = rss()
+def shared():  # resident pages backed by files (the memory-mapped snapshot): one copy for every worker
+    return int(open("/proc/self/statm").read().split()[2]) * 4096 / 2**20
+base, base_shared = rss(), shared()
 t = time.perf_counter()
 matcher = Matcher.load(sys.argv[1], encoder, read_only=True)
 load = time.perf_counter() - t
 for q in json.loads(sys.argv[3]):
     matcher.match(q, top=10)
 matcher.search("설비 예지보전", top=20)
-print(json.dumps({"rss": rss(), "model": base, "load": load}))
+print(json.dumps({"rss": rss(), "model": base, "load": load, "shared": shared() - base_shared}))
 """
 
 
@@ -263,7 +265,9 @@ def serving_memory(matcher: Matcher, queries: list[str]) -> dict:
     """Resident memory of a fresh serving process (a web worker) holding the saved engine, after queries.
 
     The process loads what a worker loads: the model, Kiwi, and the snapshot with memory-mapped
-    vectors. Reported whole and without the model and Kiwi (the engine's own share).
+    vectors and FAISS codes. Reported whole, without the model and Kiwi (the engine's own share), the
+    engine's file-backed share (one copy in the page cache for every worker serving the snapshot),
+    and what the process holds privately (whole minus that share).
     """
     import json
     import subprocess
@@ -276,4 +280,6 @@ def serving_memory(matcher: Matcher, queries: list[str]) -> dict:
                              capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     return {"serving_rss_mb": round(probe["rss"], 1), "serving_engine_mb": round(probe["rss"] - probe["model"], 1),
+            "serving_engine_shared_mb": round(probe["shared"], 1),
+            "serving_private_mb": round(probe["rss"] - probe["shared"], 1),
             "snapshot_load_seconds": round(probe["load"], 2)}
