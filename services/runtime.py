@@ -152,6 +152,8 @@ class Runtime:
 
 def _describe(result: BuildResult) -> str:
     if result.version is None:
+        if result.applied:  # proposals stored; the snapshot follows within the publish interval
+            return f"{result.applied} changes, {result.manufacturers} manufacturers; index published shortly"
         return "nothing to do"
     kind = "full build" if result.full else "incremental"
     return f"{result.version}: {kind}, {result.applied} changes, {result.manufacturers} manufacturers"
