@@ -19,8 +19,9 @@ from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.support import Translations
+
+from services import clock
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "web" / "translations"
 DOMAIN = "messages"
@@ -84,8 +85,8 @@ def _translator(language: str) -> Translator:
 
 
 def format_day(day: date, language: str) -> str:
-    """A date as a reader of that language writes it (2025년 1월 6일 / Jan 6, 2025)."""
-    return format_date(day, format="medium", locale="ko_KR" if language == "ko" else "en_US")
+    """A date as a reader of that language writes it (2025년 1월 6일 / 6 Jan 2025): the one format of services.clock."""
+    return clock.format_date(day, language)
 
 
 def format_score(score: float) -> str:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _l
 from flask_login import current_user
 
 from config.reference import HUBS, INDUSTRIES, reference_name
+from services import clock
 from services.i18n import N_
 from services.improvements import recently_improved
 
@@ -198,6 +200,16 @@ def rule_label(rule: str) -> str:
     return rule
 
 
+def local_datetime(moment: datetime | None) -> str:
+    """A stored UTC time as the page's reader reads it: Korean time, the one format of their language."""
+    return clock.format_datetime(moment, lang()) if moment is not None else ""
+
+
+def local_date(moment: date | datetime | None) -> str:
+    """A stored time or day as the calendar day in Korea, in the page's language."""
+    return clock.format_date(moment, lang()) if moment is not None else ""
+
+
 def template_helpers() -> dict[str, object]:
     """Functions every template can call."""
     return {
@@ -213,6 +225,9 @@ def template_helpers() -> dict[str, object]:
         "current_lang": lang,
         "LANGUAGE_LABELS": LANGUAGE_LABELS,
         "recently_improved": recently_improved,
+        "local_datetime": local_datetime,
+        "local_date": local_date,
+        "iso_datetime": clock.iso_datetime,
         "HUBS": HUBS,
         "INDUSTRIES": INDUSTRIES,
     }

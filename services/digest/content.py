@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from config.reference import HUBS
 from matcher.types import Explanation
 from models import Company, Hub, Introduction, Match, PipelineTransition, User, as_utc
-from services.digest.weeks import KST, week_start
+from services.clock import to_local
+from services.digest.weeks import week_start
 from services.gaps import UNMET_NEED_THRESHOLD, in_hub, unmet_needs
 from services.i18n import translator
 
@@ -250,7 +251,7 @@ def _transitions(
             supplier_name=tr.match.supplier.name,
             from_status=tr.from_status,
             to_status=tr.to_status,
-            day=as_utc(tr.at).astimezone(KST).date(),
+            day=to_local(tr.at).date(),
             url=match_url(base_url, tr.match_id),
         )
         for tr in rows
@@ -285,8 +286,8 @@ def collect_digest(session: Session, user: User, week: str, since: datetime, bas
         language=language,
         recipient_name=user.name or user.email.split("@")[0],
         week=week,
-        period_start=since.astimezone(KST).date(),
-        period_end=(until - timedelta(seconds=1)).astimezone(KST).date(),
+        period_start=to_local(since).date(),
+        period_end=to_local(until - timedelta(seconds=1)).date(),
     )
     if user.role in ("coordinator", "admin"):
         hub_key = user.hub_key if user.role == "coordinator" else None

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from models import utcnow
+from services.clock import LOCAL_ZONE
 from services.errors import ValidationFailed
 
-KST = timezone(timedelta(hours=9), "KST")
+KST = LOCAL_ZONE  # the one clock of pages and mails (Asia/Seoul)
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
