@@ -261,11 +261,12 @@ def test_held_back_changes_survive_the_builder_process_and_are_never_published_t
     assert other.reader.refresh().matcher.profiles["s-erp"].capabilities == ("클라우드 비전 검사 ERP",)
 
 
+@pytest.mark.slow  # waits for the 15 s publish timer
 def test_the_runtime_publishes_held_back_changes_by_itself_when_due(session, settings, engine):
     import time
 
     _, _, _, erp = _market(session)
-    runtime = Runtime(settings, make_session_factory(engine), jobs="inline", publish_interval=5.0)
+    runtime = Runtime(settings, make_session_factory(engine), jobs="inline", publish_interval=15.0)
     index_builder.request_rebuild(session, "test")
     session.commit()
     first = runtime.process_now().version  # a full build publishes at once
@@ -274,7 +275,7 @@ def test_the_runtime_publishes_held_back_changes_by_itself_when_due(session, set
     index_builder.record_change(session, ["s-erp"], "test")
     session.commit()
     assert runtime.process_now().version is None  # within the interval of the last publish: held back
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while runtime.store.current_version() == first and time.monotonic() < deadline:
         time.sleep(0.1)
     assert runtime.store.current_version() != first
