@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from config.settings import Settings
 from models import utcnow
 from services.digest.content import DigestContent
+from services.clock import format_period
 from services.i18n import Translator, format_day, format_score, translator
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "digest"
@@ -44,17 +45,21 @@ class RenderedDigest:
 
 
 def render_digest(content: DigestContent, unsubscribe_url: str) -> RenderedDigest:
-    """Subject, plain-text and HTML bodies in the subscriber's language."""
+    """Subject, plain-text and HTML bodies in the subscriber's language; both name the covered days, not the ISO week."""
     lang = content.language
     tr = translator(lang)
+    period = format_period(content.period_start, content.period_end, lang)
+    heading = tr.gettext("Matches for %(period)s", period=period)
     if content.audience == "member" and content.partners:
-        subject = tr.gettext("[dxmatch] Weekly digest %(week)s · %(count)s new or improved partner proposals",
-                             week=content.week, count=len(content.partners))
+        subject = tr.ngettext("[dxmatch] Matches for %(period)s · %(num)d new or improved partner proposal",
+                              "[dxmatch] Matches for %(period)s · %(num)d new or improved partner proposals",
+                              len(content.partners), period=period)
     elif content.audience != "member" and content.best_pairs:
-        subject = tr.gettext("[dxmatch] Weekly hub digest %(week)s · %(count)s new best pairs",
-                             week=content.week, count=len(content.best_pairs))
+        subject = tr.ngettext("[dxmatch] Hub matches for %(period)s · %(num)d new best pair",
+                              "[dxmatch] Hub matches for %(period)s · %(num)d new best pairs",
+                              len(content.best_pairs), period=period)
     else:
-        subject = tr.gettext("[dxmatch] Your weekly matching digest %(week)s", week=content.week)
+        subject = f"[dxmatch] {heading}"
     context = dict(
         c=content,
         **tr.template_functions(),
@@ -64,6 +69,7 @@ def render_digest(content: DigestContent, unsubscribe_url: str) -> RenderedDiges
         response=lambda r: _introduction_response(tr, r),
         unsubscribe_url=unsubscribe_url,
         subject=subject,
+        heading=heading,
     )
     return RenderedDigest(
         subject=subject,

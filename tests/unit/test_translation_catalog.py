@@ -56,8 +56,8 @@ def _keys(catalog: Catalog) -> set[Key]:
     return {(m.context, _msgid(m.id)) for m in catalog if m.id}
 
 
-def _msgid(msgid: str | tuple[str, ...]) -> str:
-    return msgid[0] if isinstance(msgid, tuple) else msgid  # a plural entry is keyed by its singular
+def _msgid(msgid: str | tuple[str, ...] | list[str]) -> str:
+    return msgid[0] if isinstance(msgid, (tuple, list)) else msgid  # a plural entry is keyed by its singular
 
 
 def _translated(catalog: Catalog) -> dict[Key, str | tuple[str, ...]]:
@@ -98,7 +98,9 @@ def test_the_compiled_catalog_is_the_po_file():
     with open(KO_PO, "rb") as fh:
         po = _translated(read_po(fh, locale="ko"))
     with open(KO_MO, "rb") as fh:
-        mo = {(m.context, _msgid(m.id)): m.string for m in read_mo(fh) if m.id}
+        # read_mo gives a plural entry's forms as a list, read_po as a tuple
+        mo = {(m.context, _msgid(m.id)): tuple(m.string) if isinstance(m.string, list) else m.string
+              for m in read_mo(fh) if m.id}
     assert mo == po, "the .mo is older than the .po: run `make install` (or `make translations`)"
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import update
@@ -31,6 +31,12 @@ def next_week(week: str) -> str:
     return (week_start(week) + timedelta(days=7)).strftime("%G-W%V")
 
 
+def covered_days(week: str) -> tuple[date, date]:
+    """The Monday-to-Sunday before `week`: what its digest reports."""
+    monday = week_start(week).date() - timedelta(days=7)
+    return monday, monday + timedelta(days=6)
+
+
 def test_the_file_outbox_holds_one_eml_per_message_and_no_temp_files(session, settings, world):
     summary = send_to_outbox(session, settings, world.week)
     send_to_outbox(session, settings, world.week)
@@ -47,7 +53,10 @@ def test_a_korean_member_reads_korean_partners_reasons_introductions_and_links(s
     mail = read_outbox(settings)[world.users["kim"].email]
     text, html = bodies(mail)
 
-    assert "주간 매칭 소식" in mail["Subject"]
+    first, last = covered_days(world.week)
+    days = f"{first.month}월 {first.day}일–" + (f"{last.day}일" if first.month == last.month else f"{last.month}월 {last.day}일")
+    assert mail["Subject"].startswith(f"[dxmatch] {days} 매칭 소식 · ")
+    assert world.week not in mail["Subject"]
     assert mail["Content-Language"] == "ko"
     for body in (text, html):
         assert "김민수님, 안녕하세요." in body
@@ -64,7 +73,10 @@ def test_an_english_member_reads_english(session, settings, world):
     mail = read_outbox(settings)[world.users["jane"].email]
     text, html = bodies(mail)
 
-    assert mail["Subject"].startswith("[dxmatch] Weekly digest")
+    first, last = covered_days(world.week)
+    days = (f"{first.day}–{last.day} {last:%B}" if first.month == last.month
+            else f"{first.day} {first:%B}–{last.day} {last:%B}")
+    assert mail["Subject"].startswith(f"[dxmatch] Matches for {days} · ")
     for body in (text, html):
         assert "Hello Jane Doe," in body
         assert "New or improved partner proposals" in body
