@@ -47,36 +47,42 @@ def db_upgrade(revision: str) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="Default: from the file extension.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), help="Default: from the file extension.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def import_command(file: Path, fmt: str | None, progress: bool | None) -> None:
-    """Load company profiles from a JSONL or CSV FILE (existing ids are updated).
+    """Load company profiles from a JSONL, CSV (UTF-8 or CP949) or Excel .xlsx FILE (existing ids are updated).
 
     Exit status: 0 all loaded, 1 some rows rejected (listed on stderr), 2 file unreadable.
     """
     from services.profiles import format_of, import_file
+    from services.profiles.readers import ENCODING_LABELS, UnreadableFile, detect_encoding
 
     fmt = fmt or format_of(file)
     if fmt is None:
-        click.echo(f"error: cannot tell the format of {file}; use .jsonl/.csv or --format", err=True)
+        click.echo(f"error: cannot tell the format of {file}; use .jsonl/.csv/.xlsx or --format", err=True)
         sys.exit(EXIT_UNREADABLE)
     try:
-        with open(file, "rb"):
-            pass
+        with open(file, "rb") as handle:
+            encoding = ENCODING_LABELS[detect_encoding(handle.read())] if fmt == "csv" else None
     except OSError as exc:
         click.echo(f"error: cannot read {file}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except UnicodeDecodeError as exc:
+        click.echo(f"error: cannot read {file}: {exc.reason} (byte {exc.start})", err=True)
         sys.exit(EXIT_UNREADABLE)
     if progress is None:
         progress = sys.stderr.isatty()
     try:
         with cli_session() as session:
             report = import_file(session, file, fmt, progress=progress)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, UnreadableFile) as exc:
         click.echo(f"error: cannot read {file}: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
     _finish_matching()
     for error in report.errors:
         click.echo(str(error), err=True)
+    if encoding:
+        click.echo(f"read as {encoding}")
     click.echo(report.summary())
     sys.exit(0 if report.ok else EXIT_REJECTED)
 

@@ -13,12 +13,20 @@ from sqlalchemy.orm import Session
 
 from models import Company, User
 from services import access, audit, profiles
+from services.i18n import N_
 from services.profile_schema import ProfileIn
+from services.profiles import readers
 
 # One request must not hold a worker for minutes: a valid row costs a few milliseconds (validation,
 # scope check, a savepoint and an upsert), so 5,000 rows take seconds; `dxmatch import` has no cap.
 MAX_UPLOAD_LINES = 5_000
 MAX_SHOWN_ERRORS = 100  # the page lists this many errors, then "and N more"
+
+# Reasons about the file as a whole (line 0), msgids the import page translates as they are.
+WRONG_EXTENSION = N_("use a .xlsx, .csv or .jsonl file")
+NOT_TEXT = N_("neither UTF-8 nor CP949 (EUC-KR) text (save the file as UTF-8 CSV or as .xlsx)")
+NOT_WORKBOOK = N_("not an Excel .xlsx workbook")
+WORKBOOK_TOO_BIG = N_("the workbook unpacks to more than 100 MB")
 
 
 @dataclass
@@ -30,6 +38,12 @@ class UploadReport:
     errors: list[profiles.RowProblem] = field(default_factory=list)  # line 0: the file as a whole
     more_errors: int = 0
     too_many_lines: int = 0  # the line cap when the file was refused for exceeding it
+    encoding: str | None = None  # how a CSV file was read ("CP949 (EUC-KR)"), for the page to name
+
+    @property
+    def unreadable(self) -> bool:
+        """The file as a whole could not be read (nothing loaded): the page answers 400."""
+        return any(error.line == 0 for error in self.errors)
 
 
 def _hub_scope(session: Session, hub_key: str) -> profiles.RowCheck:
@@ -47,8 +61,15 @@ def _hub_scope(session: Session, hub_key: str) -> profiles.RowCheck:
     return check
 
 
-def _line_count(data: bytes) -> int:
+def _line_count(data: bytes, fmt: str) -> int:
+    """Lines of a text file, rows of a workbook's first sheet (counted up to just past the cap)."""
+    if fmt == "xlsx":
+        return sum(1 for _ in zip(range(MAX_UPLOAD_LINES + 1), readers.read_xlsx(io.BytesIO(data))))
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _file_error(reason: str) -> UploadReport:
+    return UploadReport(errors=[profiles.RowProblem(0, "file", reason)])
 
 
 def _shown(errors: list[profiles.RowProblem]) -> tuple[list[profiles.RowProblem], int]:
@@ -56,20 +77,26 @@ def _shown(errors: list[profiles.RowProblem]) -> tuple[list[profiles.RowProblem]
 
 
 def import_upload(session: Session, actor: User, hub_key: str, filename: str, data: bytes) -> UploadReport:
-    """Load an uploaded JSONL or CSV file; rows outside the coordinator's hub are rejected, the rest load."""
+    """Load an uploaded .xlsx, CSV (UTF-8 or CP949) or JSONL file; rows outside the coordinator's hub are rejected, the rest load."""
     access.require_hub(actor, hub_key)
     fmt = profiles.format_of(filename or "")
     if fmt is None:
-        return UploadReport(errors=[profiles.RowProblem(0, "file", "use a .jsonl or .csv file")])
-    if _line_count(data) > MAX_UPLOAD_LINES:
-        return UploadReport(too_many_lines=MAX_UPLOAD_LINES)
-    check = None if access.is_admin(actor) else _hub_scope(session, hub_key)
+        return _file_error(WRONG_EXTENSION)
+    encoding = None
     try:
+        if fmt == "csv":
+            encoding = readers.ENCODING_LABELS[readers.detect_encoding(data)]
+        if _line_count(data, fmt) > MAX_UPLOAD_LINES:
+            return UploadReport(too_many_lines=MAX_UPLOAD_LINES)
+        check = None if access.is_admin(actor) else _hub_scope(session, hub_key)
         report = profiles.import_file(session, io.BytesIO(data), fmt, check=check)
     except UnicodeDecodeError:
         session.rollback()
-        return UploadReport(errors=[profiles.RowProblem(0, "file", "not UTF-8 text")])
+        return _file_error(NOT_TEXT)
+    except readers.UnreadableFile as exc:
+        session.rollback()
+        return _file_error(WORKBOOK_TOO_BIG if str(exc) == readers.XLSX_TOO_BIG else NOT_WORKBOOK)
     audit.record(session, actor, "companies.import", hub_key=hub_key, loaded=report.loaded, rejected=report.rejected, file=filename[:200])
     session.commit()
     errors, more = _shown(list(report.errors))
-    return UploadReport(loaded=report.loaded, rejected=report.rejected, errors=errors, more_errors=more)
+    return UploadReport(loaded=report.loaded, rejected=report.rejected, errors=errors, more_errors=more, encoding=encoding)

@@ -1,7 +1,7 @@
 """The readers of the profile file formats: one per format, each yielding `(line, record, problems)`.
 
-`line` is the number a person finds the row by (a JSONL line; a CSV row as a spreadsheet shows
-it, the header being row 1); `record` is the profile-format dict read from it, None when nothing
+`line` is the number a person finds the row by (a JSONL line; a CSV or Excel row as a spreadsheet
+shows it, the header being row 1); `record` is the profile-format dict read from it, None when nothing
 could be read; `problems` are (field, reason) pairs found while reading. Blank lines and blank
 spreadsheet rows are skipped but still counted. Validation is not a reader's job: the loader
 validates every record the same way whatever the format.
@@ -9,9 +9,11 @@ validates every record the same way whatever the format.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,12 @@ Row = tuple[int, dict[str, Any] | None, Problems]
 
 CSV_TRUE = frozenset({"true", "예", "y", "yes"})
 CSV_FALSE = frozenset({"false", "아니오", "n", "no"})
+# Korean Excel saves "CSV" in the Windows code page (CP949, a superset of EUC-KR); anything else
+# Excel writes as CSV is UTF-8. The label is what a report shows.
+ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp949": "CP949 (EUC-KR)"}
+NOT_UTF8_OR_CP949 = "neither UTF-8 nor CP949 (EUC-KR) text"
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # a workbook that unpacks to more is refused (zip bomb), whatever the upload size
+XLSX_TOO_BIG = "the workbook unpacks to more than 100 MB"
 _JSON_NAMES = {"list": "an array", "str": "a string", "int": "a number", "float": "a number", "bool": "a boolean"}
 
 
@@ -86,14 +94,23 @@ def _parse_json_line(raw: bytes | str, number: int) -> tuple[Any, Problems]:
 # --- CSV -------------------------------------------------------------------------------------------
 
 
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be read in its format (not a workbook, unpacks too large); no row was read."""
+
+
 def read_csv(source: Source) -> Iterator[Row]:
-    """A spreadsheet export (UTF-8 with or without BOM, header row first), one record per non-blank row.
+    """A spreadsheet export (UTF-8 with or without BOM, or Korean Excel's CP949), header row first, one record per non-blank row.
 
     List cells hold items separated by `|` (the contract writes ` | `); booleans are true/false,
     예/아니오 or Y/N; an empty cell means the field is absent. A header that cannot be used is
-    reported on row 1 and nothing else is read. A file that is not UTF-8 raises UnicodeDecodeError.
+    reported on row 1 and nothing else is read. A file that is neither UTF-8 nor CP949 raises
+    UnicodeDecodeError.
     """
-    rows = _csv_rows(_read_text(source))
+    yield from _table(_csv_rows(_read_text(source)))
+
+
+def _table(rows: Iterator[tuple[int, list[str] | str]]) -> Iterator[Row]:
+    """The records of a sheet's rows (CSV or Excel) under its header row; the header's problems stop the reading."""
     _number, header_cells = next(rows, (1, []))
     if isinstance(header_cells, str):
         yield 1, None, [("-", header_cells)]
@@ -110,13 +127,36 @@ def read_csv(source: Source) -> Iterator[Row]:
             yield (number, *_csv_record(header, cells))
 
 
-def _read_text(source: Source) -> str:
+def _source_bytes(source: Source) -> bytes | str:
     if isinstance(source, (str, os.PathLike)):
-        return Path(source).read_bytes().decode("utf-8-sig")
-    content = source.read()
+        return Path(source).read_bytes()
+    return source.read()
+
+
+def _read_text(source: Source) -> str:
+    content = _source_bytes(source)
     if isinstance(content, bytes):
-        return content.decode("utf-8-sig")
+        return content.decode(detect_encoding(content))
     return content.removeprefix("\ufeff")
+
+
+def detect_encoding(data: bytes) -> str:
+    """The codec of a CSV file: "utf-8-sig" (BOM), "utf-8", else "cp949" (Korean Excel's "CSV", covers EUC-KR).
+
+    Raises:
+        UnicodeDecodeError: the bytes are neither; its reason says so.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"  # a BOM says UTF-8; a broken file after it is still an error below
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            data.decode("cp949")
+        except UnicodeDecodeError:
+            raise UnicodeDecodeError("utf-8", data, utf8_error.start, utf8_error.end, NOT_UTF8_OR_CP949) from None
+        return "cp949"
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
@@ -172,6 +212,62 @@ def _csv_cell(column: str, cell: str) -> tuple[Any, str | None]:
     return cell, None
 
 
+# --- Excel ---------------------------------------------------------------------------------------
+
+
+def read_xlsx(source: Source) -> Iterator[Row]:
+    """The first sheet of an Excel workbook, read exactly like the CSV contract (header = row 1, rows as Excel numbers them).
+
+    Cells are read as the text a CSV export of them would hold (12 not 12.0, TRUE as true, a date as
+    YYYY-MM-DD); a formula gives its last computed value. A file that is not an .xlsx workbook raises
+    UnreadableFile.
+    """
+    workbook = _open_workbook(_source_bytes(source))
+    try:
+        sheet = workbook.worksheets[0]
+        rows = ((number, [_cell_text(value) for value in values])
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+        yield from _table(rows)
+    finally:
+        workbook.close()
+
+
+def _open_workbook(content: bytes | str) -> Any:
+    import openpyxl  # imported when a workbook is read: every other command starts without it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if isinstance(content, str):
+        raise UnreadableFile("not an Excel .xlsx workbook")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
+                raise UnreadableFile(XLSX_TOO_BIG)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, UnreadableFile):
+            raise
+        raise UnreadableFile("not an Excel .xlsx workbook") from None
+    if not workbook.worksheets:
+        workbook.close()
+        raise UnreadableFile("not an Excel .xlsx workbook")
+    return workbook
+
+
+def _cell_text(value: Any) -> str:
+    """An Excel cell as CSV text: whole numbers without ".0", booleans as true/false, dates as ISO days."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
 # --- which reader ----------------------------------------------------------------------------------
 
 
@@ -183,10 +279,12 @@ class Reader:
     unit: str
 
 
-READERS: dict[str, Reader] = {"jsonl": Reader(read_jsonl, "line"), "csv": Reader(read_csv, "row")}
-FORMATS: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+READERS: dict[str, Reader] = {
+    "jsonl": Reader(read_jsonl, "line"), "csv": Reader(read_csv, "row"), "xlsx": Reader(read_xlsx, "row"),
+}
+FORMATS: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
 
 
 def format_of(filename: str | os.PathLike[str]) -> str | None:
-    """"jsonl" or "csv" from a file name's extension, None when it is neither."""
+    """"jsonl", "csv" or "xlsx" from a file name's extension, None when it is none of them."""
     return FORMATS.get(Path(filename).suffix.lower())

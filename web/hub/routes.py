@@ -133,7 +133,7 @@ def recompute(hub_key: str):
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_page(hub_key: str):
-    """Upload a JSONL or CSV file of profiles; line-level errors are listed."""
+    """Upload an .xlsx, CSV or JSONL file of profiles; row-level errors are listed, an unreadable file is a 400."""
     report = None
     if request.method == "POST":
         upload = request.files.get("file")
@@ -142,7 +142,8 @@ def import_page(hub_key: str):
         )
     else:
         access.require_hub(actor(), hub_key)
-    return render_template("hub/import.html", hub_key=hub_key, report=report)
+    status = 400 if report is not None and report.unreadable else 200
+    return render_template("hub/import.html", hub_key=hub_key, report=report), status
 
 
 @bp.get("/gaps")

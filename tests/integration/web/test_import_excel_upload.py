@@ -1,0 +1,59 @@
+"""The web import page reads what `dxmatch import` reads (issue 13): .xlsx, CP949 CSV, with the encoding named."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.factories import gen_user
+from tests.integration.test_import_excel import BAD_ROW, FILES, RECORDS, expected_records, loaded_records
+from tests.integration.web.pages import upload
+
+
+@pytest.fixture
+def coordinator(session, auth):
+    user = gen_user(session, "coordinator", hub="ochang")
+    auth.login(user)
+    return user
+
+
+def _post(client, name: str, content: bytes):
+    return client.post("/hub/ochang/import", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("kind", FILES)
+def test_an_upload_loads_the_same_companies_from_jsonl_xlsx_and_korean_excel_csv(client, session, coordinator, kind):
+    name, build = FILES[kind]
+    page = upload(client, name, build(RECORDS))
+    assert loaded_records(session) == expected_records()
+    assert '<span class="stat-num">3</span>' in page
+    if kind == "csv-cp949":
+        assert "CP949 (EUC-KR)" in page
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv-cp949"])
+def test_an_upload_lists_the_bad_row_with_its_column_and_loads_the_good_rows(client, session, coordinator, kind):
+    name, build = FILES[kind]
+    page = upload(client, name, build([RECORDS[0], BAD_ROW, *RECORDS[1:]]))
+    assert "<td>3</td><td><code>hub</code></td>" in page
+    assert loaded_records(session) == expected_records()
+
+
+def test_a_csv_neither_utf8_nor_cp949_is_a_400_that_names_the_problem(client, session, coordinator, auth):
+    response = _post(client, "c.csv", "id,kind,name\nm-1,manufacturer,Café\n".encode("latin-1"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<code>file</code>" in page and "CP949" in page and "UTF-8" in page
+    assert loaded_records(session) == []
+
+
+def test_a_broken_workbook_is_a_400_not_a_500(client, session, coordinator):
+    response = _post(client, "c.xlsx", b"PK\x03\x04 not a workbook")
+    assert response.status_code == 400
+    assert "<code>file</code>" in response.get_data(as_text=True)
+
+
+def test_a_file_of_another_type_is_a_400_that_lists_the_accepted_ones(client, session, coordinator):
+    response = _post(client, "c.ods", b"whatever")
+    assert response.status_code == 400
+    assert "<code>file</code>" in response.get_data(as_text=True)
