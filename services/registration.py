@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from models import Company, User
-from services import account_mail, auth, companies, profiles
+from services import account_mail, auth, companies, profiles, subscriptions
 from services.errors import ValidationFailed
 from services.mailer import Mailer, MailError
 
@@ -40,10 +40,14 @@ def _profile_errors(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def register(
     session: Session, data: dict[str, Any], *, email: str, password: str, name: str, language: str,
-    mailer: Mailer, settings: Settings,
+    mailer: Mailer, settings: Settings, digest: bool = False,
 ) -> tuple[Company, User] | None:
     """A pending company and its member, or None when the address is taken (its holder is mailed); ValidationFailed
-    for field errors, which never mention whether the address has an account."""
+    for field errors, which never mention whether the address has an account.
+
+    With `digest` the new member is subscribed to the weekly digest at once (the form offers it ticked; every
+    digest mail has a one-click unsubscribe link), so the first digest after approval reaches them.
+    """
     problems = auth.account_problems(email, password)
     if problems:
         raise ValidationFailed("invalid registration", errors=_profile_errors(data) + problems)
@@ -60,6 +64,8 @@ def register(
         if holder is not None and holder.active:
             _send(mailer, account_mail.already_registered_message(settings, holder.email, holder.language))
         return None
+    if digest:
+        subscriptions.subscribe(session, user)
     _send(mailer, account_mail.registration_received_message(settings, user.email, user.language))
     return company, user
 

@@ -81,7 +81,8 @@ def register():
         try:
             registration.register(
                 db_session(), data, email=form.get("email", ""), password=form.get("password", ""),
-                name=form.get("contact_name", ""), language=str(session.get("lang") or "ko"), **_mail_deps(),
+                name=form.get("contact_name", ""), language=str(session.get("lang") or "ko"),
+                digest=bool(form.get("digest")), **_mail_deps(),
             )
         except ValidationFailed as exc:
             errors = field_errors(exc.detail.get("errors"))
