@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import io
 import math
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from config.reference import INDUSTRIES
-from services import access, audit, companies, dashboard, gaps, imports, jobs, matching, pipeline, search
+from services import access, audit, companies, dashboard, exports, gaps, imports, jobs, matching, pipeline, search
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
+from web.i18n import lang
 from web.login import actor
 
 bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
@@ -163,3 +165,11 @@ def audit_log(hub_key: str):
         "audit.html", hub_key=hub_key, events=events, company_names=audit.company_names(db_session(), events),
         action=request.args.get("action", ""),
     )
+
+
+@bp.get("/export/<name>")
+def export(hub_key: str, name: str):
+    """A list of the hub (pairs with the dashboard's filters, companies, pipeline, audit) as ?format=csv|xlsx."""
+    file = exports.export_list(db_session(), actor(), hub_key, name, request.args.get("format", "csv"), language=lang(),
+                               filters=_filters(), action=request.args.get("action") or None)
+    return send_file(io.BytesIO(file.content), mimetype=file.mimetype, as_attachment=True, download_name=file.filename)

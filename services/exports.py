@@ -1,0 +1,148 @@
+"""Lists a coordinator sees, as files Excel opens: .csv (UTF-8 with BOM) and .xlsx.
+
+Every list is read through the service that shows it on the page (`pipeline.list_matches`,
+`companies.list_companies`, `audit.list_events`), so an export sees exactly what its page may
+show: the same hub scope and permission checks (a member gets Forbidden, another hub NotFound),
+the same filters. The companies export uses the profile-format columns (without the confidential
+notes, which staff never see), so it is also a template for `dxmatch import`.
+
+Formula injection: a spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and some
+read a leading tab or carriage return the same way), so a company named `=HYPERLINK(...)` would
+become a live link in the coordinator's Excel. Every such cell is written with a single quote
+`'` in front: the text stays readable and is never evaluated (OWASP's advice for CSV injection).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import User, utcnow
+from services import audit, clock, companies, pipeline
+from services.i18n import N_, translator
+from services.profile_schema import ALL_FIELDS
+
+FORMATS: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+LISTS: tuple[str, ...] = ("pairs", "companies", "pipeline", "audit")
+MAX_EXPORT_ROWS = 50_000  # far above any hub's lists; bounds one request's memory
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COMPANY_COLUMNS: tuple[str, ...] = tuple(f for f in ALL_FIELDS if f != "confidential_notes")
+STATUS_NAMES: dict[str, str] = {
+    "proposed": N_("Proposed"), "introduced": N_("Introduced"), "meeting": N_("Meeting"),
+    "contract": N_("Contract"), "declined": N_("Declined"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file to send: its name, media type and bytes."""
+
+    filename: str
+    mimetype: str
+    content: bytes
+
+
+def neutralise(value: Any) -> str:
+    """A cell's text that no spreadsheet evaluates: a leading = + - @ tab or CR gets a `'` in front."""
+    text = "" if value is None else " | ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV in UTF-8 with a BOM (without it Korean Excel reads the file as CP949 and garbles Hangul)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(cell) for cell in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    """One sheet, every cell a string (numbers stay as the page shows them; nothing becomes a formula)."""
+    from openpyxl import Workbook  # imported on export only: every other page starts without it
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append([neutralise(cell) for cell in header])
+    for row in rows:
+        sheet.append([_illegal_free(neutralise(cell)) for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _illegal_free(text: str) -> str:
+    """Control characters an .xlsx cannot hold (openpyxl refuses them) are dropped; tab and newlines stay."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def export_list(
+    session: Session, actor: User, hub_key: str, name: str, fmt: str, *, language: str,
+    filters: pipeline.PairFilters | None = None, action: str | None = None,
+) -> Export:
+    """One of a hub's lists (`pairs` with the dashboard's filters, `companies`, `pipeline`, `audit`) as a file; audited.
+
+    Raises:
+        NotFound: an unknown list, or a hub the actor does not run; Forbidden: not staff;
+        InvalidInput: a format other than csv or xlsx.
+    """
+    from services.errors import InvalidInput, NotFound
+
+    if name not in LISTS:
+        raise NotFound("no such list")
+    if fmt not in FORMATS:
+        raise InvalidInput("format must be csv or xlsx")
+    tr = translator(language)
+    header, rows = _table(session, actor, hub_key, name, tr, filters, action)
+    content = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, name)
+    audit.record(session, actor, "export", hub_key=hub_key, list=name, format=fmt, rows=len(rows))
+    session.commit()
+    stamp = clock.to_local(utcnow()).strftime("%Y%m%d-%H%M")
+    return Export(f"dxmatch-{hub_key}-{name}-{stamp}.{fmt}", FORMATS[fmt], content)
+
+
+def _table(session: Session, actor: User, hub_key: str, name: str, tr: Any,
+           filters: pipeline.PairFilters | None, action: str | None) -> tuple[list[str], list[list[Any]]]:
+    if name == "companies":
+        listed = [c for c in companies.list_companies(session, actor, hub_key=hub_key) if c.status != "pending"]
+        return list(COMPANY_COLUMNS), [_company_row(c) for c in listed]
+    if name == "audit":
+        events = audit.list_events(session, actor, hub_key=hub_key, action=action, limit=MAX_EXPORT_ROWS)
+        names = audit.company_names(session, events)
+        header = [tr.gettext("Time"), tr.gettext("Who"), tr.gettext("Action"), tr.gettext("Company"), tr.gettext("Details")]
+        return header, [[_local(e.at), e.actor.email if e.actor else "", e.action,
+                         names.get(e.company_id, "") if e.company_id else "",
+                         ", ".join(f"{k}={v}" for k, v in sorted((e.detail or {}).items()))] for e in events]
+    if name == "pipeline":
+        filters = pipeline.PairFilters()  # every pair, whatever its state
+    matches = pipeline.list_matches(session, actor, hub_key=hub_key, filters=filters, limit=MAX_EXPORT_ROWS)
+    header = [tr.gettext("Manufacturer"), tr.gettext("Supplier"), tr.gettext("Score"), tr.gettext("Status"),
+              tr.gettext("Industry"), tr.gettext("Updated")]
+    if name == "pipeline":
+        order = {state: i for i, state in enumerate(STATUS_NAMES)}
+        matches.sort(key=lambda m: order.get(m.status, len(order)))  # stable: best first within a state
+    return header, [[m.manufacturer.name, m.supplier.name, round(m.score * 100),
+                     tr.gettext(STATUS_NAMES[m.status]) if m.status in STATUS_NAMES else m.status,
+                     m.manufacturer.industry or "", _local(m.updated_at)] for m in matches]
+
+
+def _company_row(company: Any) -> list[Any]:
+    """The profile-format cells of a company, booleans as the CSV contract writes them."""
+    from services.profiles import company_to_record
+
+    record = company_to_record(company)
+    return [("true" if record[c] else "false") if isinstance(record.get(c), bool) else record.get(c)
+            for c in COMPANY_COLUMNS]
+
+
+def _local(moment: Any) -> str:
+    return clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
