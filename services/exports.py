@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import User, utcnow
-from services import audit, clock, companies, pipeline
+from services import access, audit, clock, companies, pipeline
 from services.i18n import N_, translator
 from services.profile_schema import ALL_FIELDS
 
@@ -146,3 +146,32 @@ def _company_row(company: Any) -> list[Any]:
 
 def _local(moment: Any) -> str:
     return clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+# The import template's one example row, in the page's language; the headers are the contract's field names.
+TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
+    "ko": {"id": "m-example-1", "kind": "manufacturer", "name": "예시정밀", "language": "ko", "employees": "85",
+           "summary": "이차전지 셀 케이스 정밀 가공", "industry": "battery",
+           "needs": "셀 케이스 외관 불량 자동 검출 | CNC 설비 예지보전", "requires_security_certification": "예"},
+    "en": {"id": "m-example-1", "kind": "manufacturer", "name": "Example Precision", "language": "en",
+           "employees": "85", "summary": "Precision machining of battery cell cases", "industry": "battery",
+           "needs": "Automatic visual inspection of cell cases | Predictive maintenance of CNC machines",
+           "requires_security_certification": "true"},
+}
+
+
+def import_template(actor: User, hub_key: str, fmt: str, *, language: str) -> Export:
+    """An empty import sheet for the hub: the contract's columns and one example row (in `language`) to overwrite.
+
+    Raises:
+        NotFound / Forbidden: a hub the actor does not run; InvalidInput: a format other than csv or xlsx.
+    """
+    from services.errors import InvalidInput
+
+    access.require_hub(actor, hub_key)
+    if fmt not in FORMATS:
+        raise InvalidInput("format must be csv or xlsx")
+    example = {**TEMPLATE_EXAMPLES.get(language, TEMPLATE_EXAMPLES["en"]), "hub": hub_key}
+    header, rows = list(ALL_FIELDS), [[example.get(field, "") for field in ALL_FIELDS]]
+    content = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, "companies")
+    return Export(f"dxmatch-import-template-{hub_key}.{fmt}", FORMATS[fmt], content)

@@ -148,6 +148,13 @@ def import_page(hub_key: str):
     return render_template("hub/import.html", hub_key=hub_key, report=report), status
 
 
+@bp.get("/import/template")
+def import_template(hub_key: str):
+    """The import sheet to fill in (?format=xlsx|csv): the contract's columns and one example row in the page's language."""
+    file = exports.import_template(actor(), hub_key, request.args.get("format", "xlsx"), language=lang())
+    return send_file(io.BytesIO(file.content), mimetype=file.mimetype, as_attachment=True, download_name=file.filename)
+
+
 @bp.get("/gaps")
 def gaps_page(hub_key: str):
     """Needs no supplier covers well, grouped by theme, as a bar chart."""

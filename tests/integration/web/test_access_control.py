@@ -88,6 +88,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("hub.gaps_page", "GET"): Case(lambda w: "/hub/ochang/gaps", HUB),
     ("hub.audit_log", "GET"): Case(lambda w: "/hub/ochang/audit", HUB),
     ("hub.export", "GET"): Case(lambda w: "/hub/ochang/export/companies?format=csv", HUB),
+    ("hub.import_template", "GET"): Case(lambda w: "/hub/ochang/import/template?format=csv", HUB),
     ("admin.index", "GET"): Case(lambda w: "/admin/", ADMIN),
     ("admin.audit_log", "GET"): Case(lambda w: "/admin/audit", ADMIN),
     ("digest.subscribe", "POST"): Case(lambda w: "/digest/subscribe", LOGGED_IN),

@@ -1,10 +1,13 @@
 """The web import page reads what `dxmatch import` reads (issue 13): .xlsx, CP949 CSV, with the encoding named."""
 from __future__ import annotations
 
+import csv
 import io
 
+import openpyxl
 import pytest
 
+from services.profile_schema import ALL_FIELDS
 from tests.factories import gen_user
 from tests.integration.test_import_excel import BAD_ROW, FILES, RECORDS, expected_records, loaded_records
 from tests.integration.web.pages import upload
@@ -57,3 +60,26 @@ def test_a_file_of_another_type_is_a_400_that_lists_the_accepted_ones(client, se
     response = _post(client, "c.ods", b"whatever")
     assert response.status_code == 400
     assert "<code>file</code>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("lang, example", [("ko", "예시정밀"), ("en", "Example Precision")])
+def test_the_import_template_holds_the_contract_columns_and_an_example_row_that_loads(client, session, coordinator, fmt, lang, example):
+    client.post("/language", data={"lang": lang})
+    page = client.get("/hub/ochang/import").get_data(as_text=True)
+    assert f"/hub/ochang/import/template?format={fmt}" in page
+    response = client.get(f"/hub/ochang/import/template?format={fmt}")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    content = response.get_data()
+    if fmt == "csv":
+        header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        header, row = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)]
+    assert header == list(ALL_FIELDS) and example in row
+    upload(client, f"template.{fmt}", content)
+    assert [r["name"] for r in loaded_records(session)] == [example]
+
+
+def test_a_member_cannot_download_the_import_template(client, session, auth):
+    auth.login(gen_user(session, "member"))
+    assert client.get("/hub/ochang/import/template?format=xlsx").status_code == 403
