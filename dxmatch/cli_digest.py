@@ -59,7 +59,7 @@ def digest() -> None:
 @click.option("--week", metavar="YYYY-Www", help="ISO week to send (default: the current week in Korea).")
 @click.option("--dry-run", is_flag=True, help="Show who would get which mail; send and record nothing.")
 def send_command(week: str | None, dry_run: bool) -> None:
-    """Send the weekly digest to every subscriber who has not had this week's yet."""
+    """Send the weekly digest to every subscriber who has not had this week's yet; say why each other one was skipped."""
     settings = Settings.from_env()
     try:
         summary = run_digest(settings, week=week, dry_run=dry_run)
@@ -67,6 +67,8 @@ def send_command(week: str | None, dry_run: bool) -> None:
         raise click.BadParameter(exc.message, param_hint="--week") from exc
     for recipient, subject in summary.would_send:
         click.echo(f"would send to {recipient}: {subject}")
+    for line in summary.skip_lines():
+        click.echo(line)
     for recipient, error in summary.failed:
         click.echo(f"FAILED (given up) {recipient}: {error}", err=True)
     for recipient, error in summary.retry_later:

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # deliveries tried per (subscription, week), across runs, before it is reported failed
 IN_RUN_RETRIES = 2  # quick extra tries inside one run for a transient SMTP error
-_FINISHED = {"sent": "already sent", "failed": "failed in an earlier run"}  # row status -> reason to skip
+_FINISHED = {"sent": "already sent this week", "failed": "failed in an earlier run"}  # row status -> reason to skip
 
 
 @dataclass
@@ -53,6 +53,11 @@ class DigestRunSummary:
     @property
     def skipped_count(self) -> int:
         return sum(len(v) for v in self.skipped.values())
+
+    def skip_lines(self) -> list[str]:
+        """One line per skipped subscriber and why, for the operator (`dxmatch digest send`)."""
+        return [f"skipped {recipient}: {reason}" for reason, recipients in sorted(self.skipped.items())
+                for recipient in sorted(recipients)]
 
     def line(self) -> str:
         text = f"sent {len(self.sent)}, skipped {self.skipped_count}, failed {len(self.failed) + len(self.retry_later)}"
@@ -78,9 +83,20 @@ class DigestRun:
     in_run_retries: int = IN_RUN_RETRIES
 
 
+def ineligibility(sub: DigestSubscription) -> str | None:
+    """Why a subscription gets no mail at all (the operator reads it in `digest send`), or None when it may."""
+    if not sub.active or sub.unsubscribed_at is not None:
+        return "unsubscribed"
+    if sub.user is None:
+        return "no account"
+    if not sub.user.active:
+        return "account deactivated"
+    return None
+
+
 def is_eligible(sub: DigestSubscription) -> bool:
     """Only active subscriptions of active users get mail."""
-    return bool(sub.active and sub.unsubscribed_at is None and sub.user is not None and sub.user.active)
+    return ineligibility(sub) is None
 
 
 def send_weekly_digest(
@@ -115,8 +131,9 @@ def send_weekly_digest(
 def _send_one(run: DigestRun, sub: DigestSubscription) -> None:
     """One subscription's mail of the run's week; each step commits before the next one can fail."""
     summary = run.summary
-    if not is_eligible(sub):
-        summary.skip("unsubscribed or inactive", sub.user.email if sub.user else f"subscription {sub.id}")
+    why_not = ineligibility(sub)
+    if why_not is not None:
+        summary.skip(why_not, sub.user.email if sub.user else f"subscription {sub.id}")
         return
     if auth.email_problem(sub.user.email):  # one valid address per mail: never a list smuggled in as one
         summary.skip("not a valid e-mail address", sub.user.email)
@@ -136,7 +153,7 @@ def _send_one(run: DigestRun, sub: DigestSubscription) -> None:
         _render_failed(run, row, recipient, exc)
         return
     if row is None and content.is_empty:
-        summary.skip("nothing new", recipient)
+        summary.skip("nothing new since the last digest", recipient)
         return
     if run.dry_run:
         summary.would_send.append((recipient, str(message["Subject"])))

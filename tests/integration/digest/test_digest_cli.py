@@ -68,3 +68,36 @@ def test_a_malformed_week_is_a_usage_error(cli, settings):
 
     assert result.exit_code == 2
     assert "2025-W02" in result.output
+
+
+def test_send_says_why_each_skipped_subscriber_got_no_mail(cli, settings, world, session):
+    first = CliRunner().invoke(cli, ["digest", "send", "--week", world.week])
+    second = CliRunner().invoke(cli, ["digest", "send", "--week", world.week])
+    session.expire_all()
+    third = CliRunner().invoke(cli, ["digest", "send", "--week", _next_week(world.week)])
+
+    assert first.exit_code == 0, first.output
+    assert _skips(first.stdout) == {
+        world.users["gone"].email: "unsubscribed",
+        world.users["inactive"].email: "account deactivated",
+    }
+    assert _skips(second.stdout) == {
+        **{address: "already sent this week" for address in world.eligible},
+        world.users["gone"].email: "unsubscribed",
+        world.users["inactive"].email: "account deactivated",
+    }
+    assert _skips(third.stdout)[world.users["jane"].email] == "nothing new since the last digest"
+
+
+def _skips(stdout: str) -> dict[str, str]:
+    """`skipped ADDRESS: REASON` lines as {address: reason}."""
+    lines = [line.removeprefix("skipped ") for line in stdout.splitlines() if line.startswith("skipped ")]
+    return dict(line.split(": ", 1) for line in lines)
+
+
+def _next_week(week: str) -> str:
+    from datetime import timedelta
+
+    from services.digest import week_start
+
+    return (week_start(week) + timedelta(days=7)).strftime("%G-W%V")
