@@ -6,7 +6,10 @@ one more rule on each validated row, so what is checked is exactly what gets loa
 from __future__ import annotations
 
 import io
+import secrets
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,18 +30,24 @@ WRONG_EXTENSION = N_("use a .xlsx, .csv or .jsonl file")
 NOT_TEXT = N_("neither UTF-8 nor CP949 (EUC-KR) text (save the file as UTF-8 CSV or as .xlsx)")
 NOT_WORKBOOK = N_("not an Excel .xlsx workbook")
 WORKBOOK_TOO_BIG = N_("the workbook unpacks to more than 100 MB")
+PREVIEW_EXPIRED = N_("the previewed file is gone (previews last 30 minutes); upload it again")
+PREVIEW_TTL_SECONDS = 30 * 60  # a previewed upload waits this long for the coordinator's confirmation
 
 
 @dataclass
 class UploadReport:
     """What the page shows: loaded count, the first line-level errors and how many more there were."""
 
-    loaded: int = 0
+    loaded: int = 0  # a preview: the rows that would load
     rejected: int = 0
+    created: int = 0
+    updated: int = 0
     errors: list[profiles.RowProblem] = field(default_factory=list)  # line 0: the file as a whole
     more_errors: int = 0
     too_many_lines: int = 0  # the line cap when the file was refused for exceeding it
     encoding: str | None = None  # how a CSV file was read ("CP949 (EUC-KR)"), for the page to name
+    preview: bool = False  # nothing was written: this is what confirming would do
+    token: str | None = None  # a preview with rows to load: the kept file to confirm
 
     @property
     def unreadable(self) -> bool:
@@ -78,6 +87,27 @@ def _shown(errors: list[profiles.RowProblem]) -> tuple[list[profiles.RowProblem]
 
 def import_upload(session: Session, actor: User, hub_key: str, filename: str, data: bytes) -> UploadReport:
     """Load an uploaded .xlsx, CSV (UTF-8 or CP949) or JSONL file; rows outside the coordinator's hub are rejected, the rest load."""
+    return _run(session, actor, hub_key, filename, data, preview=False)
+
+
+def preview_upload(session: Session, actor: User, hub_key: str, filename: str, data: bytes, folder: Path) -> UploadReport:
+    """What importing the file would create, update and reject (row, column, reason), with nothing written.
+
+    When rows would load, the file is kept in `folder` under the report's `token` for `confirm_preview`.
+    """
+    report = _run(session, actor, hub_key, filename, data, preview=True)
+    if report.loaded and not report.unreadable:
+        report.token = _keep(folder, data)
+    return report
+
+
+def _dry_write(session: Session, profile: ProfileIn, *, status: str) -> tuple[None, bool, bool]:
+    """The row writer of a preview: says whether the row would create a company, writes nothing."""
+    exists = session.scalar(select(Company.id).where(Company.external_id == profile.id)) is not None
+    return None, not exists, True
+
+
+def _run(session: Session, actor: User, hub_key: str, filename: str, data: bytes, *, preview: bool) -> UploadReport:
     access.require_hub(actor, hub_key)
     fmt = profiles.format_of(filename or "")
     if fmt is None:
@@ -89,14 +119,45 @@ def import_upload(session: Session, actor: User, hub_key: str, filename: str, da
         if _line_count(data, fmt) > MAX_UPLOAD_LINES:
             return UploadReport(too_many_lines=MAX_UPLOAD_LINES)
         check = None if access.is_admin(actor) else _hub_scope(session, hub_key)
-        report = profiles.import_file(session, io.BytesIO(data), fmt, check=check)
+        report = profiles.import_file(session, io.BytesIO(data), fmt, check=check, notify=not preview,
+                                      write=_dry_write if preview else None)
     except UnicodeDecodeError:
         session.rollback()
         return _file_error(NOT_TEXT)
     except readers.UnreadableFile as exc:
         session.rollback()
         return _file_error(WORKBOOK_TOO_BIG if str(exc) == readers.XLSX_TOO_BIG else NOT_WORKBOOK)
-    audit.record(session, actor, "companies.import", hub_key=hub_key, loaded=report.loaded, rejected=report.rejected, file=filename[:200])
-    session.commit()
+    if not preview:
+        audit.record(session, actor, "companies.import", hub_key=hub_key, loaded=report.loaded, rejected=report.rejected,
+                     file=filename[:200])
+        session.commit()
     errors, more = _shown(list(report.errors))
-    return UploadReport(loaded=report.loaded, rejected=report.rejected, errors=errors, more_errors=more, encoding=encoding)
+    return UploadReport(loaded=report.loaded, rejected=report.rejected, created=report.created, updated=report.updated,
+                        errors=errors, more_errors=more, encoding=encoding, preview=preview)
+
+
+# --- a previewed file, kept until the coordinator confirms ------------------------------------------
+
+
+def _keep(folder: Path, data: bytes) -> str:
+    """Keep a previewed upload under a random token (the caller signs it into the session); expired ones are removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PREVIEW_TTL_SECONDS
+    for old in folder.glob("*.upload"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.upload").write_bytes(data)
+    return token
+
+
+def confirm_preview(session: Session, actor: User, hub_key: str, filename: str, folder: Path, token: str) -> UploadReport:
+    """Import the file a preview kept (the same bytes the coordinator saw previewed), then forget it."""
+    access.require_hub(actor, hub_key)
+    path = folder / f"{token}.upload"
+    if not token.replace("-", "").replace("_", "").isalnum() or not path.is_file() \
+            or path.stat().st_mtime < time.time() - PREVIEW_TTL_SECONDS:
+        return _file_error(PREVIEW_EXPIRED)
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
+    return import_upload(session, actor, hub_key, filename, data)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import session as web_session
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -133,17 +135,43 @@ def recompute(hub_key: str):
     return redirect(url_for("hub.overview", hub_key=hub_key))
 
 
+PREVIEW_KEY = "dxmatch.import_preview"  # the session's note of a previewed file: its token, hub and name
+
+
+def _preview_folder() -> Path:
+    return current_app.config["DXMATCH_SETTINGS"].instance_dir / "import-previews"
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_page(hub_key: str):
-    """Upload an .xlsx, CSV or JSONL file of profiles; row-level errors are listed, an unreadable file is a 400."""
+    """Upload an .xlsx, CSV or JSONL file of profiles (or preview it first); row errors are listed, an unreadable file is a 400."""
     report = None
     if request.method == "POST":
         upload = request.files.get("file")
-        report = imports.import_upload(
-            db_session(), actor(), hub_key, upload.filename if upload else "", upload.read() if upload else b""
-        )
+        name, data = (upload.filename or "", upload.read()) if upload else ("", b"")
+        if request.form.get("action") == "preview":
+            report = imports.preview_upload(db_session(), actor(), hub_key, name, data, _preview_folder())
+            if report.token:
+                web_session[PREVIEW_KEY] = {"token": report.token, "hub": hub_key, "name": name[:200]}
+        else:
+            report = imports.import_upload(db_session(), actor(), hub_key, name, data)
     else:
         access.require_hub(actor(), hub_key)
+    return _import_result(hub_key, report)
+
+
+@bp.post("/import/confirm")
+def import_confirm(hub_key: str):
+    """Import the file the coordinator just previewed (kept on the server, named in the signed session)."""
+    kept = web_session.pop(PREVIEW_KEY, None) or {}
+    if kept.get("hub") != hub_key:
+        kept = {}
+    report = imports.confirm_preview(db_session(), actor(), hub_key, str(kept.get("name", "")), _preview_folder(),
+                                     str(kept.get("token", "")))
+    return _import_result(hub_key, report)
+
+
+def _import_result(hub_key: str, report: imports.UploadReport | None):
     status = 400 if report is not None and report.unreadable else 200
     return render_template("hub/import.html", hub_key=hub_key, report=report), status
 

@@ -89,6 +89,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("hub.audit_log", "GET"): Case(lambda w: "/hub/ochang/audit", HUB),
     ("hub.export", "GET"): Case(lambda w: "/hub/ochang/export/companies?format=csv", HUB),
     ("hub.import_template", "GET"): Case(lambda w: "/hub/ochang/import/template?format=csv", HUB),
+    ("hub.import_confirm", "POST"): Case(lambda w: "/hub/ochang/import/confirm", HUB, data={}),
     ("admin.index", "GET"): Case(lambda w: "/admin/", ADMIN),
     ("admin.audit_log", "GET"): Case(lambda w: "/admin/audit", ADMIN),
     ("digest.subscribe", "POST"): Case(lambda w: "/digest/subscribe", LOGGED_IN),

@@ -83,3 +83,44 @@ def test_the_import_template_holds_the_contract_columns_and_an_example_row_that_
 def test_a_member_cannot_download_the_import_template(client, session, auth):
     auth.login(gen_user(session, "member"))
     assert client.get("/hub/ochang/import/template?format=xlsx").status_code == 403
+
+
+def _preview(client, name: str, content: bytes):
+    data = {"file": (io.BytesIO(content), name), "action": "preview"}
+    return client.post("/hub/ochang/import", data=data, content_type="multipart/form-data")
+
+
+def test_a_preview_lists_what_would_be_created_updated_and_rejected_and_writes_nothing(client, session, coordinator):
+    name, build = FILES["xlsx"]
+    upload(client, "first.jsonl", FILES["jsonl"][1](RECORDS[:1]))  # HANBIT exists: the preview must call it an update
+    response = _preview(client, name, build([RECORDS[0], BAD_ROW, *RECORDS[1:]]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<span class="stat-num">2</span><span class="stat-label">' in page  # two to create
+    assert "<td>3</td><td><code>hub</code></td>" in page and "/hub/ochang/import/confirm" in page
+    assert [r["id"] for r in loaded_records(session)] == ["m-hanbit"]
+
+
+def test_confirming_a_preview_imports_the_same_file_once(client, session, coordinator):
+    name, build = FILES["csv-cp949"]
+    _preview(client, name, build([RECORDS[0], BAD_ROW, *RECORDS[1:]]))
+    assert loaded_records(session) == []
+    page = client.post("/hub/ochang/import/confirm").get_data(as_text=True)
+    assert loaded_records(session) == expected_records()
+    assert "<td>3</td><td><code>hub</code></td>" in page
+    again = client.post("/hub/ochang/import/confirm")  # the kept file is gone once used
+    assert again.status_code == 400 and "<code>file</code>" in again.get_data(as_text=True)
+
+
+def test_a_preview_cannot_be_confirmed_on_another_hubs_page(client, session, auth):
+    admin = gen_user(session, "admin")
+    auth.login(admin)
+    name, build = FILES["jsonl"]
+    _preview(client, name, build(RECORDS))
+    assert client.post("/hub/osong/import/confirm").status_code == 400
+    assert loaded_records(session) == []
+
+
+def test_a_preview_of_an_unreadable_file_is_a_400_with_nothing_to_confirm(client, session, coordinator):
+    response = _preview(client, "c.xlsx", b"PK\x03\x04 broken")
+    assert response.status_code == 400 and "/import/confirm" not in response.get_data(as_text=True)
