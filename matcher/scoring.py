@@ -14,6 +14,9 @@ import numpy as np
 from matcher.types import Explanation, NeedMatch, Profile, is_security_certification
 
 
+NEED_COVERED = 0.5  # a need whose best capability solves it with less probability is shown as not covered
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
     """Knobs of the scoring model; defaults are the documented ones, not per-dataset tuning."""

@@ -10,6 +10,7 @@ from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _
 from flask_login import current_user
 
 from config.reference import HUBS, INDUSTRIES, reference_name
+from matcher.scoring import NEED_COVERED
 from services import clock
 from services.i18n import N_
 from services.improvements import recently_improved
@@ -225,6 +226,7 @@ def template_helpers() -> dict[str, object]:
         "current_lang": lang,
         "LANGUAGE_LABELS": LANGUAGE_LABELS,
         "recently_improved": recently_improved,
+        "NEED_COVERED": NEED_COVERED,
         "local_datetime": local_datetime,
         "local_date": local_date,
         "iso_datetime": clock.iso_datetime,
