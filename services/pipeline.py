@@ -18,13 +18,26 @@ from services.paging import Page, clamp
 
 OPEN_STATES: tuple[str, ...] = ("proposed", "introduced", "meeting")
 NEXT_STATE: dict[str, str] = {"proposed": "introduced", "introduced": "meeting", "meeting": "contract"}
+REOPEN = "reopen"  # not a state: a declined pair goes back to where it was declined from
+DECLINE_REASONS: tuple[str, ...] = ("not_a_fit", "no_capacity", "security", "withdrew", "other")
 
 
-def allowed_moves(status: str) -> tuple[str, ...]:
-    """The states a pair may move to next (declined from any open state)."""
+def allowed_moves(pair: Match | str) -> tuple[str, ...]:
+    """The moves a pair may make now: the next state and declined from an open state, reopen from declined.
+
+    Given the pair (not only its state), a move to meeting or contract is offered only once both
+    companies accepted the introduction, so the pages never offer a move the service refuses.
+    """
+    status = pair if isinstance(pair, str) else pair.status
+    if status == "declined":
+        return (REOPEN,)
     if status not in OPEN_STATES:
         return ()
-    return (NEXT_STATE[status], "declined")
+    following = NEXT_STATE[status]
+    if not isinstance(pair, str) and following in ("meeting", "contract") and not (
+            pair.introduction and pair.introduction.both_accepted):
+        return ("declined",)
+    return (following, "declined")
 
 
 @dataclass(frozen=True)
@@ -190,24 +203,48 @@ def _transitions(session: Session, match: Match) -> list[PipelineTransition]:
 
 
 def move(
-    session: Session, actor: User, match_id: int, to_status: str, *, note: str | None = None, hub_key: str | None = None
+    session: Session, actor: User, match_id: int, to_status: str, *, note: str | None = None, hub_key: str | None = None,
+    reason: str | None = None,
 ) -> Match:
-    """Move a pair one step on (or to declined); opens the introduction when it becomes `introduced`."""
+    """Move a pair one step on, to declined (with a reason from DECLINE_REASONS) or back from declined (`REOPEN`).
+
+    Opens the introduction when the pair becomes `introduced`. Reopening returns the pair to the state it was
+    declined from, its history kept; a company's declined answer goes back to pending, so both are asked again.
+    """
     match = session.scalar(_matches_query().where(Match.id == match_id))
     match = access.require_pipeline_actor(actor, match)
     if hub_key is not None and match.hub_key != hub_key:
         raise NotFound("match not found")
-    if to_status not in PIPELINE_STATES:
+    if to_status not in (*PIPELINE_STATES, REOPEN):
         raise ValidationFailed("unknown pipeline state", errors=[{"field": "to", "reason": "unknown state"}])
     if to_status not in allowed_moves(match.status):
         raise Conflict("this move is not allowed", from_status=match.status, to_status=to_status)
     if to_status in ("meeting", "contract") and not (match.introduction and match.introduction.both_accepted):
         raise Conflict("both companies must accept the introduction first")
-    record_transition(session, actor, match, to_status, (note or "").strip()[:2000] or None)
-    if to_status == "introduced":
+    if to_status == "declined" and reason not in DECLINE_REASONS:
+        raise ValidationFailed("choose why the pair is declined", errors=[{"field": "reason", "reason": "required"}])
+    note = (note or "").strip()[:2000] or None
+    if to_status == REOPEN:
+        record_transition(session, actor, match, _declined_from(session, match), note)
+        if match.introduction is not None:
+            for side in ("manufacturer", "supplier"):
+                if getattr(match.introduction, f"{side}_response") == "declined":
+                    setattr(match.introduction, f"{side}_response", "pending")
+                    setattr(match.introduction, f"{side}_responded_at", None)
+    else:
+        record_transition(session, actor, match, to_status, note, reason if to_status == "declined" else None)
+    if match.status == "introduced":
         introductions.open_introduction(session, match)
     session.commit()
     return match
+
+
+def _declined_from(session: Session, match: Match) -> str:
+    """The open state a declined pair was in before its last decline (proposed when unknown)."""
+    before = session.scalar(select(PipelineTransition.from_status).where(
+        PipelineTransition.match_id == match.id, PipelineTransition.to_status == "declined",
+    ).order_by(PipelineTransition.at.desc(), PipelineTransition.id.desc()).limit(1))
+    return before if before in OPEN_STATES else "proposed"
 
 
 def recompute(session: Session, actor: User, hub_key: str) -> None:

@@ -8,13 +8,13 @@ from models import Match, PipelineTransition, User
 from services import audit
 
 
-def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None) -> None:
+def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None,
+                      reason: str | None = None) -> None:
     """Store and audit one move (shared by coordinator moves and a side declining an introduction)."""
     from_status = match.status
     match.status = to_status
-    session.add(
-        PipelineTransition(match_id=match.id, from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None, note=note)
-    )
+    session.add(PipelineTransition(match_id=match.id, from_status=from_status, to_status=to_status,
+                                   actor_id=actor.id if actor else None, note=note, reason=reason))
     audit.record(
         session, actor, "pipeline.move", hub_key=match.hub_key, company_id=match.manufacturer_id, match_id=match.id,
         from_status=from_status, to_status=to_status,

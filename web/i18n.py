@@ -52,6 +52,13 @@ ACTION_LABELS = {
     "user.password_reset_request": _l("Asked for a password reset"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
+DECLINE_REASON_LABELS = {  # services.pipeline.DECLINE_REASONS
+    "not_a_fit": _l("Not a fit for the need"),
+    "no_capacity": _l("The supplier cannot take it on now"),
+    "security": _l("Security requirements not met"),
+    "withdrew": _l("A company withdrew"),
+    "other": _l("Other reason"),
+}
 
 # Messages raised by services and by HTTP errors, shown to users. The English message is a stable code
 # (the JSON API and the CLI print it as it is); a page shows the msgid it maps to, from the catalog.
@@ -68,6 +75,7 @@ REASONS: dict[str, str] = {
     "only the two companies of a pair can do this": N_("Only the two companies of a pair can do this."),
     "this move is not allowed": N_("This move is not allowed."),
     "both companies must accept the introduction first": N_("Both companies must accept the introduction first."),
+    "choose why the pair is declined": N_("Choose why the pair is declined."),
     "already answered": N_("You have already answered."),
     "this pair is closed": N_("This pair is closed."),
     "no introduction for this pair yet": N_("There is no introduction for this pair yet."),
@@ -227,6 +235,8 @@ def template_helpers() -> dict[str, object]:
         "LANGUAGE_LABELS": LANGUAGE_LABELS,
         "recently_improved": recently_improved,
         "NEED_COVERED": NEED_COVERED,
+        "decline_reason_label": lambda r: str(DECLINE_REASON_LABELS.get(r, r)),
+        "DECLINE_REASON_LABELS": DECLINE_REASON_LABELS,
         "local_datetime": local_datetime,
         "local_date": local_date,
         "iso_datetime": clock.iso_datetime,

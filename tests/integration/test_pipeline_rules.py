@@ -22,7 +22,7 @@ def pair(session):
 def test_every_move_is_stored_with_actor_and_audited(session, pair):
     coord = gen_user(session, "coordinator", hub="ochang")
     pipeline.move(session, coord, pair.id, "introduced")
-    pipeline.move(session, coord, pair.id, "declined", note="budget frozen")
+    pipeline.move(session, coord, pair.id, "declined", note="budget frozen", reason="other")
     rows = list(session.scalars(select(PipelineTransition).where(PipelineTransition.match_id == pair.id).order_by(PipelineTransition.id)))
     assert [(r.from_status, r.to_status, r.actor_id) for r in rows] == [("proposed", "introduced", coord.id), ("introduced", "declined", coord.id)]
     assert rows[1].note == "budget frozen"

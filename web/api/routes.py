@@ -145,7 +145,8 @@ def match_history(match_id: int):
 def move(match_id: int):
     """Move a pair through the pipeline (hub coordinator or admin)."""
     body = s.MoveIn.model_validate(request.get_json(silent=True) or {})
-    return jsonify(match_json(pipeline.move(db_session(), actor(), match_id, body.to, note=body.note)))
+    return jsonify(match_json(pipeline.move(db_session(), actor(), match_id, body.to, note=body.note,
+                                            reason=body.reason)))
 
 
 @bp.get("/matches/<int:match_id>/introduction")

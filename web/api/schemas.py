@@ -138,8 +138,10 @@ class CompanyQuery(BaseModel):
 class MoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Literal["proposed", "introduced", "meeting", "contract", "declined"]
+    to: Literal["proposed", "introduced", "meeting", "contract", "declined", "reopen"]
     note: str | None = Field(default=None, max_length=2000)
+    # required with to=declined; reopen returns a declined pair to the state it was declined from
+    reason: Literal["not_a_fit", "no_capacity", "security", "withdrew", "other"] | None = None
 
 
 class AnswerIn(BaseModel):

@@ -11,9 +11,10 @@ from flask_login import login_required
 
 from config.reference import INDUSTRIES
 from services import access, audit, companies, dashboard, exports, gaps, imports, jobs, matching, pipeline, search
+from services.errors import Conflict, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
-from web.i18n import lang
+from web.i18n import lang, translate_reason
 from web.login import actor
 
 bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
@@ -92,16 +93,39 @@ def match_detail(hub_key: str, match_id: int):
     """A pair: both companies, the explanation, the introduction and the pipeline history."""
     match, history = pipeline.match_with_history(db_session(), actor(), match_id, hub_key=hub_key)
     return render_template(
-        "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match.status)
+        "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match)
     )
+
+
+@bp.get("/matches/<int:match_id>/decline")
+def decline_page(hub_key: str, match_id: int):
+    """Ask for confirmation and a reason before a pair is declined."""
+    match = pipeline.get_match(db_session(), actor(), match_id, hub_key=hub_key)
+    return render_template("hub/decline.html", hub_key=hub_key, match=match, next=safe_next(request.args.get("next")),
+                           reasons=pipeline.DECLINE_REASONS)
 
 
 @bp.post("/matches/<int:match_id>/move")
 def move(hub_key: str, match_id: int):
-    """Move a pair to the next state (or to declined)."""
-    match = pipeline.move(
-        db_session(), actor(), match_id, request.form.get("to", ""), note=request.form.get("note"), hub_key=hub_key
-    )
+    """Move a pair to the next state, to declined (with a reason) or back from declined.
+
+    A move the pair cannot make now is explained on the page it came from instead of an error page.
+    """
+    back = safe_next(request.form.get("next")) or url_for("hub.match_detail", hub_key=hub_key, match_id=match_id)
+    to = request.form.get("to", "")
+    try:
+        match = pipeline.move(db_session(), actor(), match_id, to, note=request.form.get("note"), hub_key=hub_key,
+                              reason=request.form.get("reason") or None)
+    except ValidationFailed as exc:
+        if to != "declined":
+            raise  # an unknown state is bad input: a 4xx, as everywhere
+        db_session().rollback()
+        flash(translate_reason(str(exc)), "error")
+        return redirect(url_for("hub.decline_page", hub_key=hub_key, match_id=match_id, next=back))
+    except Conflict as exc:
+        db_session().rollback()
+        flash(translate_reason(str(exc)), "error")
+        return redirect(back)
     flash(_("%(pair)s moved to %(state)s.", pair=f"{match.manufacturer.name} ↔ {match.supplier.name}", state=_status(match.status)), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("hub.board", hub_key=hub_key))
 

@@ -144,8 +144,10 @@ def test_coordinator_moves_a_pair_and_the_history_shows_who_and_when(client, aut
     assert moves[0].at is not None
     page = client.get(f"/hub/ochang/matches/{world.match.id}").get_data(as_text=True)
     assert "coord" in page and "<time datetime=" in page
-    refused = client.post(f"/hub/ochang/matches/{world.match.id}/move", data={"to": "contract"})
-    assert refused.status_code == 409
+    refused = client.post(f"/hub/ochang/matches/{world.match.id}/move", data={"to": "contract"}, follow_redirects=True)
+    assert refused.status_code == 200 and "허용되지 않는 단계 이동입니다" in refused.get_data(as_text=True)  # said on the page
+    session.expire_all()
+    assert world.match.status == "introduced"
 
 
 @pytest.mark.parametrize(

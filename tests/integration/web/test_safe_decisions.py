@@ -1,0 +1,67 @@
+"""Declining asks for confirmation and a reason, a coordinator can reopen a declined pair with its
+history kept, and a move the pair cannot make is explained on the page instead of an error page."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import PipelineTransition
+from services import pipeline
+from tests.factories import gen_company, gen_match, gen_user
+
+
+def _pair(session):
+    maker = gen_company(session, "manufacturer", hub="ochang", needs=["외관 검사 자동화"])
+    return gen_match(session, maker, gen_company(session, "supplier", capabilities=["딥러닝 외관 검사"]))
+
+
+def test_declining_asks_for_a_reason_and_the_history_shows_it(client, auth, session):
+    pair = _pair(session)
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+    board = client.get("/hub/ochang/pipeline").get_data(as_text=True)
+    assert f"/hub/ochang/matches/{pair.id}/decline" in board  # a link to the confirmation, not an instant decline
+    page = client.get(f"/hub/ochang/matches/{pair.id}/decline").get_data(as_text=True)
+    assert "거절 사유" in page and "수요에 맞지 않음" in page
+
+    refused = client.post(f"/hub/ochang/matches/{pair.id}/move", data={"to": "declined"})
+    assert refused.status_code == 302 and "/decline" in refused.headers["Location"]
+    session.expire_all()
+    assert pair.status == "proposed"  # nothing happened without a reason
+
+    done = client.post(f"/hub/ochang/matches/{pair.id}/move",
+                       data={"to": "declined", "reason": "no_capacity", "note": "올해 일정이 꽉 찼음"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert pair.status == "declined"
+    move = session.scalar(select(PipelineTransition).where(PipelineTransition.match_id == pair.id))
+    assert move.reason == "no_capacity" and move.note == "올해 일정이 꽉 찼음"
+    page = client.get(f"/hub/ochang/matches/{pair.id}").get_data(as_text=True)
+    assert "공급기업이 지금은 맡을 수 없음" in page and "올해 일정이 꽉 찼음" in page
+
+
+def test_a_coordinator_reopens_a_declined_pair_where_it_was_and_both_companies_are_asked_again(client, auth, session):
+    pair = _pair(session)
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    pipeline.move(session, coordinator, pair.id, "introduced")
+    pair.introduction.supplier_response = "declined"
+    pipeline.move(session, coordinator, pair.id, "declined", reason="withdrew")
+    auth.login(coordinator)
+    assert "다시 열기" in client.get(f"/hub/ochang/matches/{pair.id}").get_data(as_text=True)
+    client.post(f"/hub/ochang/matches/{pair.id}/move", data={"to": "reopen"})
+    session.expire_all()
+    assert pair.status == "introduced" and pair.introduction.supplier_response == "pending"
+    moves = [(t.from_status, t.to_status) for t in session.scalars(
+        select(PipelineTransition).where(PipelineTransition.match_id == pair.id).order_by(PipelineTransition.id))]
+    assert moves == [("proposed", "introduced"), ("introduced", "declined"), ("declined", "introduced")]
+
+
+def test_a_move_the_pair_cannot_make_is_explained_on_the_page_and_not_offered(client, auth, session):
+    pair = _pair(session)
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    pipeline.move(session, coordinator, pair.id, "introduced")
+    auth.login(coordinator)
+    page = client.get(f"/hub/ochang/matches/{pair.id}").get_data(as_text=True)
+    assert 'value="meeting"' not in page  # not offered before both companies accepted
+    response = client.post(f"/hub/ochang/matches/{pair.id}/move", data={"to": "meeting"}, follow_redirects=True)
+    assert response.status_code == 200 and "소개를 수락해야" in response.get_data(as_text=True)
+    session.expire_all()
+    assert pair.status == "introduced"
