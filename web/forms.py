@@ -1,6 +1,7 @@
 """Turning HTML form posts into the plain dicts services take (profiles use the import format)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,3 +68,18 @@ def field_errors(errors: list[dict[str, Any]] | None) -> dict[str, list[str]]:
         field = str(error.get("field", "")).split("[")[0].split(".")[0] or "_form"
         grouped.setdefault(field, []).append(str(error.get("reason", "")))
     return grouped
+
+
+def day(value: str | None) -> date | None:
+    """A YYYY-MM-DD form value as a date; anything else (empty, malformed, out of range) as no date."""
+    try:
+        return date.fromisoformat((value or "").strip()) if value and value.strip() else None
+    except ValueError:
+        return None
+
+
+def row_id(value: str | None) -> int | None:
+    """A positive database id from a form value, or None (never a number the database cannot hold)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import login_required
 
-from services import audit, dashboard
+from services import dashboard
+from web.audit_page import audit_page
 from web.database import db_session
 from web.login import actor
 
@@ -26,8 +27,4 @@ def index():
 @bp.get("/audit")
 def audit_log():
     """The audit trail of every hub, newest first."""
-    events = audit.list_events(db_session(), actor(), action=request.args.get("action") or None)
-    return render_template(
-        "audit.html", hub_key=None, events=events, company_names=audit.company_names(db_session(), events),
-        action=request.args.get("action", ""),
-    )
+    return audit_page(None)

@@ -14,6 +14,7 @@ from services import access, audit, companies, dashboard, exports, gaps, imports
 from services.errors import Conflict, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
+from web.audit_page import audit_page
 from web.i18n import lang, translate_reason
 from web.login import actor
 
@@ -218,12 +219,8 @@ def gaps_page(hub_key: str):
 
 @bp.get("/audit")
 def audit_log(hub_key: str):
-    """The hub's audit trail, newest first."""
-    events = audit.list_events(db_session(), actor(), hub_key=hub_key, action=request.args.get("action") or None)
-    return render_template(
-        "audit.html", hub_key=hub_key, events=events, company_names=audit.company_names(db_session(), events),
-        action=request.args.get("action", ""),
-    )
+    """The hub's audit trail, newest first, a page at a time, by action, person and days."""
+    return audit_page(hub_key)
 
 
 @bp.get("/export/<name>")
