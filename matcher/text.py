@@ -67,3 +67,69 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
             out.append(form)
         results.append(out)
     return results
+
+
+_NOUN_TAGS = ("NNG", "NNP", "SL", "SH", "XPN", "XSN")  # nouns, foreign words, noun prefixes and suffixes (비-계획)
+# English words that name no theme: requests, verbs and generic nouns of need texts ("we would like to reduce ...")
+_EN_GENERIC = _EN_STOP | frozenset(
+    "like want wants need needs needed reduce reduces improve improves better faster help helps make makes get "
+    "our customer customers company companies process processes problem problems issue issues way ways time "
+    "times using use used new current currently manual manually automatic automatically real many much lot lots "
+    "day days month months year years people staff worker workers team line lines".split()
+)
+# Korean nouns too general to name a theme on their own (kept inside a longer phrase: "접근 통제 필요" no, "접근 통제" yes)
+_KO_GENERIC = frozenset("필요 개선 도입 구축 문제 경우 때문 현재 작업 사람 정도 부분 방법 관리 시스템 기업 회사 고객".split())
+
+
+def noun_phrases(texts: list[str]) -> list[list[str]]:
+    """The noun phrases of each text as written: runs of adjacent nouns (Kiwi) or English words.
+
+    Korean endings, particles, verbs and adjectives never appear ("싶습니다" is no theme); runs keep
+    their spacing from the text, so "예지보전" and "외관 불량" come back as written. Each run is
+    returned whole, then as its two-word pieces and its single nouns (not the generic ones), so
+    needs worded differently can share a phrase.
+    """
+    results = []
+    for text, tokens in zip(texts, _kiwi().tokenize(texts)):
+        runs: list[list] = []
+        for token in tokens:
+            noun = token.tag.startswith(_NOUN_TAGS) and len(token.form) >= (2 if token.tag == "SL" else 1)
+            if noun and token.tag == "SL" and token.form.lower() in _EN_GENERIC:
+                noun = False
+            if not noun:
+                runs.append([])
+                continue
+            if not runs:
+                runs.append([])
+            runs[-1].append(token)
+        phrases: list[str] = []
+        for run in runs:
+            words = _words(run)
+            if not words:
+                continue
+            pieces = [words] if len(words) == 1 else [
+                words, *(words[i:i + 2] for i in range(len(words) - 1) if len(words) > 2), *([w] for w in words)]
+            for piece in pieces:
+                if len(piece) == 1 and "".join(t.form for t in piece[0]) in _KO_GENERIC:
+                    continue
+                phrase = text[piece[0][0].start:piece[-1][-1].end].strip().lower()
+                if len(phrase) >= 2 and phrase not in phrases:
+                    phrases.append(phrase)
+        results.append(phrases)
+    return results
+
+
+def _words(run: list) -> list[list]:
+    """Morphemes of a noun run grouped into words: a prefix joins the next noun, a suffix the previous (비-계획, 자동-화)."""
+    words: list[list] = []
+    prefix: list = []
+    for token in run:
+        if token.tag == "XPN":
+            prefix.append(token)
+        elif token.tag == "XSN" and words:
+            words[-1].append(token)
+        else:
+            words.append([*prefix, token])
+            prefix = []
+    return words
+

@@ -6,7 +6,7 @@ that are not declined is below `UNMET_NEED_THRESHOLD`, or when no such pair matc
 (a need answered only by a declined pair is still unmet: nobody is going to answer it).
 With an `embed` function (the matching engine's encoder) gaps are grouped by meaning, so a
 Korean and an English need about the same problem fall together; without one, by their most
-shared keyword. Each group is labelled by the keyword its needs share most.
+shared keyword. Each group is labelled by the noun phrase its needs share most (`_theme`).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.grouping import group_by_meaning
+from matcher.text import noun_phrases
 from models import Company, Match, User
 from services import access
 
@@ -145,13 +146,26 @@ def supply_gaps(
     clusters: dict[object, list[tuple[GapNeed, list[str]]]] = defaultdict(list)
     for label, item in zip(labels, gap_needs):
         clusters[label].append(item)
+    phrases = dict(zip((id(need) for need, _ in gap_needs), noun_phrases([need.need for need, _ in gap_needs])))
+    everywhere = Counter(p for found in phrases.values() for p in set(found))
     groups = []
     for members in clusters.values():
-        shared = Counter(word for _need, words in members for word in set(words))
-        key = min(shared, key=lambda w: (-shared[w], -frequency[w], w)) if shared else \
-            (normalise_need(members[0][0].need) or members[0][0].need)
-        groups.append(GapGroup(key=key, needs=[need for need, _ in members]))
+        groups.append(GapGroup(key=_theme([phrases[id(need)] for need, _ in members], everywhere)
+                               or normalise_need(members[0][0].need) or members[0][0].need,
+                               needs=[need for need, _ in members]))
     return sorted(groups, key=lambda g: (-g.count, g.key))
+
+
+def _theme(member_phrases: list[list[str]], everywhere: Counter) -> str | None:
+    """A group's label: the noun phrase most of its needs share; among equals a two-word phrase
+    ("외관 불량") before a longer or a single word, then the one more common in the hub's gaps, then
+    the later one in its need (noun compounds put their head last: "…두께 실시간 모니터링")."""
+    shared = Counter(p for found in member_phrases for p in set(found))
+    if not shared:
+        return None
+    position = {p: max(found.index(p) for found in member_phrases if p in found) for p in shared}
+    return min(shared, key=lambda p: (-shared[p], abs(len(p.split()) - 2) if " " in p else 1, -everywhere[p],
+                                      -position[p], p))
 
 
 def _keyword_key(need: GapNeed, words: list[str], frequency: Counter) -> str:

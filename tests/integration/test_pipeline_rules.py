@@ -76,3 +76,11 @@ def test_supply_gaps_are_only_for_the_hubs_staff(session):
         gaps.supply_gaps(session, "ochang", 0.5, actor=gen_user(session, "coordinator", hub="seoul"))
     with pytest.raises(Forbidden):
         gaps.supply_gaps(session, "ochang", 0.5, actor=gen_user(session, "member"))
+
+
+def test_supply_gap_themes_are_the_noun_phrase_their_needs_share(session):
+    gen_company(session, "manufacturer", needs=["배터리 외관 불량을 자동으로 검출하고 싶습니다"])
+    gen_company(session, "manufacturer", needs=["도장 외관 불량 검사를 자동화하고 싶습니다"])
+    groups = gaps.supply_gaps(session, "ochang", 0.5, actor=gen_user(session, "coordinator", hub="ochang"))
+    assert [(g.key, g.count) for g in groups] == [("외관 불량", 2)]
+
