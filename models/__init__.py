@@ -12,6 +12,7 @@ from models.entities import (
     Introduction,
     Match,
     MatchingWork,
+    PairNote,
     PipelineTransition,
     User,
 )
@@ -19,6 +20,6 @@ from models.session import make_engine, make_session_factory
 
 __all__ = [
     "Base", "as_utc", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "BackgroundJob", "Company", "DigestOutbox",
-    "DigestSubscription", "Hub", "Introduction", "Match", "MatchingWork", "PipelineTransition", "User",
+    "DigestSubscription", "Hub", "Introduction", "Match", "MatchingWork", "PairNote", "PipelineTransition", "User",
     "make_engine", "make_session_factory",
 ]

@@ -132,6 +132,20 @@ class PipelineTransition(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class PairNote(Base):
+    """A hub staff member's internal note on a pair: never shown to the companies, never mailed."""
+
+    __tablename__ = "pair_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
 class Introduction(Base):
     """Double opt-in for a pair: each side's answer; confidential data flows only when both accepted."""
 

@@ -31,6 +31,7 @@ ROLE_LABELS = {"admin": _l("Administrator"), "coordinator": _l("Hub coordinator"
 ACTION_LABELS = {
     "confidential.view": _l("Viewed confidential details"),
     "pipeline.move": _l("Moved in the pipeline"),
+    "pair.note": _l("Wrote an internal note"),
     "introduction.accept": _l("Accepted an introduction"),
     "introduction.decline": _l("Declined an introduction"),
     "company.register": _l("Registered a company"),
@@ -76,6 +77,7 @@ REASONS: dict[str, str] = {
     "this move is not allowed": N_("This move is not allowed."),
     "both companies must accept the introduction first": N_("Both companies must accept the introduction first."),
     "choose why the pair is declined": N_("Choose why the pair is declined."),
+    "a note needs between 1 and 4000 characters": N_("A note needs between 1 and 4,000 characters."),
     "already answered": N_("You have already answered."),
     "this pair is closed": N_("This pair is closed."),
     "no introduction for this pair yet": N_("There is no introduction for this pair yet."),

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from config.reference import INDUSTRIES
-from services import access, audit, companies, dashboard, exports, gaps, imports, jobs, matching, pipeline, search
+from services import access, audit, companies, dashboard, exports, gaps, imports, jobs, matching, pair_notes, pipeline, search
 from services.errors import Conflict, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
@@ -94,8 +94,21 @@ def match_detail(hub_key: str, match_id: int):
     """A pair: both companies, the explanation, the introduction and the pipeline history."""
     match, history = pipeline.match_with_history(db_session(), actor(), match_id, hub_key=hub_key)
     return render_template(
-        "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match)
+        "hub/match.html", hub_key=hub_key, match=match, history=history, allowed_moves=pipeline.allowed_moves(match),
+        notes=pair_notes.list_notes(db_session(), actor(), match_id, hub_key), max_note=pair_notes.MAX_NOTE,
     )
+
+
+@bp.post("/matches/<int:match_id>/notes")
+def add_note(hub_key: str, match_id: int):
+    """An internal note on the pair (hub staff only; the companies never see it)."""
+    try:
+        pair_notes.add_note(db_session(), actor(), match_id, hub_key, request.form.get("body", ""))
+        flash(_("Note added."), "success")
+    except ValidationFailed as exc:
+        db_session().rollback()
+        flash(translate_reason(str(exc)), "error")
+    return redirect(url_for("hub.match_detail", hub_key=hub_key, match_id=match_id) + "#notes-h")
 
 
 @bp.get("/matches/<int:match_id>/decline")

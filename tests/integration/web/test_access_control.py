@@ -79,6 +79,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("hub.search_page", "GET"): Case(lambda w: "/hub/ochang/search?q=MES", HUB),
     ("hub.jobs_status", "GET"): Case(lambda w: "/hub/ochang/jobs", HUB),
     ("hub.match_detail", "GET"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}", HUB),
+    ("hub.add_note", "POST"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}/notes", HUB, data={"body": "메모"}),
     ("hub.decline_page", "GET"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}/decline", HUB),
     ("hub.move", "POST"): Case(lambda w: f"/hub/ochang/matches/{_x(w)}/move", HUB, data={"to": "declined", "reason": "not_a_fit"}),
     ("hub.review", "POST"): Case(lambda w: f"/hub/ochang/companies/{w.companies['pending'].id}/review", HUB, data={"decision": "reject"}),
