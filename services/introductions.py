@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import Introduction, Match, User, utcnow
 from services import access, audit
 from services.companies import CompanyView, company_view
-from services.transitions import record_transition
+from services.transitions import DECLINE_REASONS, record_transition
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 ANSWERS = ("accepted", "declined")
@@ -95,10 +95,14 @@ def partner_view(session: Session, actor: User, match_id: int) -> PartnerView:
     return PartnerView(match=match, side=side, partner=company_view(partner, disclosure), introduction=intro)
 
 
-def respond(session: Session, actor: User, match_id: int, answer: str) -> Introduction:
-    """A side's answer to an introduction (final); a decline also declines the pair."""
+def respond(session: Session, actor: User, match_id: int, answer: str, *, reason: str | None = None,
+            note: str | None = None) -> Introduction:
+    """A side's answer to an introduction (final); a decline also declines the pair, with the side's reason
+    (one of DECLINE_REASONS) and note on the pair's history for the hub's coordinators."""
     if answer not in ANSWERS:
         raise ValidationFailed("answer must be accepted or declined", errors=[{"field": "answer", "reason": "accepted or declined"}])
+    if reason is not None and reason not in DECLINE_REASONS:
+        raise ValidationFailed("choose why the pair is declined", errors=[{"field": "reason", "reason": "unknown"}])
     match, side = _member_match(session, actor, match_id)
     intro = match.introduction
     if intro is None:
@@ -114,6 +118,8 @@ def respond(session: Session, actor: User, match_id: int, answer: str) -> Introd
         company_id=actor.company_id, match_id=match.id, side=side,
     )
     if answer == "declined" and match.status in ("proposed", "introduced", "meeting"):
-        record_transition(session, actor, match, "declined", f"declined by the {side}")
+        said = (note or "").strip()[:2000]
+        record_transition(session, actor, match, "declined", f"declined by the {side}" + (f": {said}" if said else ""),
+                          reason if answer == "declined" else None)
     session.commit()
     return intro

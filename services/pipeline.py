@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from models import PIPELINE_STATES, Company, Match, PipelineTransition, User
 from services import access, audit, index_builder, introductions
-from services.transitions import record_transition
+from services.transitions import DECLINE_REASONS, record_transition
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.paging import Page, clamp
 
 OPEN_STATES: tuple[str, ...] = ("proposed", "introduced", "meeting")
 NEXT_STATE: dict[str, str] = {"proposed": "introduced", "introduced": "meeting", "meeting": "contract"}
 REOPEN = "reopen"  # not a state: a declined pair goes back to where it was declined from
-DECLINE_REASONS: tuple[str, ...] = ("not_a_fit", "no_capacity", "security", "withdrew", "other")
 
 
 def allowed_moves(pair: Match | str) -> tuple[str, ...]:

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from models import Match, PipelineTransition, User
 from services import audit
 
+DECLINE_REASONS: tuple[str, ...] = ("not_a_fit", "no_capacity", "security", "withdrew", "other")  # why a pair ends
+
 
 def record_transition(session: Session, actor: User | None, match: Match, to_status: str, note: str | None,
                       reason: str | None = None) -> None:

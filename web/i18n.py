@@ -53,7 +53,7 @@ ACTION_LABELS = {
     "user.password_reset_request": _l("Asked for a password reset"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
-DECLINE_REASON_LABELS = {  # services.pipeline.DECLINE_REASONS
+DECLINE_REASON_LABELS = {  # services.transitions.DECLINE_REASONS
     "not_a_fit": _l("Not a fit for the need"),
     "no_capacity": _l("The supplier cannot take it on now"),
     "security": _l("Security requirements not met"),

@@ -74,6 +74,7 @@ def test_every_page_fits_a_phone_in_both_languages(live_server, browser, session
                             ("gaps", "/hub/ochang/gaps?threshold=80"), ("search", "/hub/ochang/search?q=셀 외관 검사"),
                             ("audit", "/hub/ochang/audit"), ("account", "/account")]),
         (demo.members["manufacturer"], [("partners", "/company/"), ("member-pair", f"/company/matches/{demo.pair.id}"),
+                                        ("member-decline", f"/company/matches/{demo.pair.id}/decline"),
                                         ("profile", "/company/profile")]),
         (admin, [("admin", "/admin/"), ("admin-audit", "/admin/audit")]),
     ]

@@ -166,7 +166,8 @@ def introduction(match_id: int):
 def answer_introduction(match_id: int):
     """Accept or decline an introduction (a member of either side)."""
     body = s.AnswerIn.model_validate(request.get_json(silent=True) or {})
-    return jsonify(introduction_json(introductions.respond(db_session(), actor(), match_id, body.answer)))
+    return jsonify(introduction_json(introductions.respond(db_session(), actor(), match_id, body.answer,
+                                                           reason=body.reason, note=body.note)))
 
 
 @docs_bp.get("/openapi.json")

@@ -148,6 +148,8 @@ class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answer: Literal["accepted", "declined"]
+    reason: Literal["not_a_fit", "no_capacity", "security", "withdrew", "other"] | None = None  # with a decline
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class PartnerOut(BaseModel):

@@ -7,6 +7,7 @@ from flask_login import login_required
 from config.reference import INDUSTRIES
 from services import companies, introductions, pipeline
 from services.errors import ValidationFailed
+from services.transitions import DECLINE_REASONS
 from web.database import db_session
 from web.forms import field_errors, page_number, profile_from_form
 from web.login import actor
@@ -37,10 +38,20 @@ def match_detail(match_id: int):
     return render_template("company/match.html", view=view, match=view.match)
 
 
+@bp.get("/matches/<int:match_id>/decline")
+def decline_page(match_id: int):
+    """Ask for confirmation and a reason before a company declines its introduction (final)."""
+    view = introductions.partner_view(db_session(), actor(), match_id)
+    return render_template("company/decline.html", view=view, match=view.match, reasons=DECLINE_REASONS)
+
+
 @bp.post("/matches/<int:match_id>/respond")
 def respond(match_id: int):
-    """Accept or decline an introduction."""
-    introductions.respond(db_session(), actor(), match_id, request.form.get("answer", ""))
+    """Accept or decline an introduction; a decline comes from the confirmation page, with its reason."""
+    answer, reason = request.form.get("answer", ""), request.form.get("reason") or None
+    if answer == "declined" and reason is None:
+        return redirect(url_for("company.decline_page", match_id=match_id))
+    introductions.respond(db_session(), actor(), match_id, answer, reason=reason, note=request.form.get("note"))
     flash(_("Your answer was saved."), "success")
     return redirect(url_for("company.match_detail", match_id=match_id))
 

@@ -73,6 +73,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("company.profile", "GET"): Case(lambda w: "/company/profile", MEMBERS),
     ("company.profile", "POST"): Case(lambda w: "/company/profile", MEMBERS, data={"name": ""}),
     ("company.match_detail", "GET"): Case(lambda w: f"/company/matches/{_x(w)}", PARTY),
+    ("company.decline_page", "GET"): Case(lambda w: f"/company/matches/{_x(w)}/decline", PARTY),
     ("company.respond", "POST"): Case(lambda w: f"/company/matches/{_x(w)}/respond", PARTY, data={"answer": "accepted"}),
     ("hub.overview", "GET"): Case(lambda w: "/hub/ochang/", HUB),
     ("hub.board", "GET"): Case(lambda w: "/hub/ochang/pipeline", HUB),

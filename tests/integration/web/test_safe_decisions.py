@@ -65,3 +65,30 @@ def test_a_move_the_pair_cannot_make_is_explained_on_the_page_and_not_offered(cl
     assert response.status_code == 200 and "소개를 수락해야" in response.get_data(as_text=True)
     session.expire_all()
     assert pair.status == "introduced"
+
+
+def test_a_company_declines_its_introduction_only_after_confirming_with_a_reason(client, auth, session):
+    pair = _pair(session)
+    coordinator = gen_user(session, "coordinator", hub="ochang")
+    pipeline.move(session, coordinator, pair.id, "introduced")
+    member = gen_user(session, "member", company=pair.manufacturer)
+    auth.login(member)
+    page = client.get(f"/company/matches/{pair.id}").get_data(as_text=True)
+    assert f"/company/matches/{pair.id}/decline" in page  # a link to the confirmation, not a one-click decline
+    assert "거절 사유" in client.get(f"/company/matches/{pair.id}/decline").get_data(as_text=True)
+
+    unconfirmed = client.post(f"/company/matches/{pair.id}/respond", data={"answer": "declined"})
+    assert "/decline" in unconfirmed.headers["Location"]
+    session.expire_all()
+    assert pair.introduction.manufacturer_response == "pending" and pair.status == "introduced"
+
+    client.post(f"/company/matches/{pair.id}/respond",
+                data={"answer": "declined", "reason": "not_a_fit", "note": "예산이 내년으로 밀렸습니다"})
+    session.expire_all()
+    assert pair.introduction.manufacturer_response == "declined" and pair.status == "declined"
+    move = session.scalar(select(PipelineTransition).where(PipelineTransition.match_id == pair.id,
+                                                           PipelineTransition.to_status == "declined"))
+    assert move.reason == "not_a_fit" and "예산이 내년으로 밀렸습니다" in move.note
+    auth.logout()
+    auth.login(coordinator)
+    assert "수요에 맞지 않음" in client.get(f"/hub/ochang/matches/{pair.id}").get_data(as_text=True)
