@@ -40,5 +40,5 @@ def test_a_coordinator_subject_counts_the_new_best_pairs_of_the_period():
     en = render_digest(content("en", date(2026, 11, 23), date(2026, 11, 29), audience="coordinator", hub_name="Ochang",
                                best_pairs=(pair,)), "https://dxmatch.test/u")
 
-    assert ko.subject == "[dxmatch] 11월 23일–29일 허브 매칭 소식 · 새로운 우수 매칭 1건"
+    assert ko.subject == "[dxmatch] 11월 23일–29일 거점 매칭 소식 · 새로운 우수 매칭 1건"
     assert en.subject == "[dxmatch] Hub matches for 23–29 November · 1 new best pair"

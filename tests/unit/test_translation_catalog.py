@@ -107,7 +107,7 @@ def test_the_compiled_catalog_is_the_po_file():
 def test_services_translate_from_the_catalog_for_the_language_they_are_given():
     assert translator("ko").gettext("Hello %(name)s,", name="김민수") == "김민수님, 안녕하세요."
     assert translator("en").gettext("Hello %(name)s,", name="Kim") == "Hello Kim,"
-    assert translator("ko").pgettext("pipeline status", "declined") == "중단"
+    assert translator("ko").pgettext("pipeline status", "declined") == "거절됨"  # the pages' word for the stage
     assert translator("ko").pgettext("introduction response", "declined") == "거절"
     assert translator("fr").gettext("Weekly matching digest") == "Weekly matching digest"  # not offered: English
 

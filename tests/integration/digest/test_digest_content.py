@@ -113,10 +113,10 @@ def test_a_korean_coordinator_reads_korean_section_titles(session, settings, wor
     text, html = bodies(read_outbox(settings)[world.users["park"].email])
 
     for body in (text, html):
-        assert "허브의 새로운 우수 매칭" in body
+        assert "거점의 새로운 우수 매칭" in body
         assert "파이프라인 변경" in body
         assert "충족되지 않은 주요 수요" in body
-    assert "제안 → 소개" in text
+    assert "제안됨 → 소개됨" in text  # the same words as the pages
 
 
 def test_no_mail_in_the_outbox_contains_a_secret(session, settings, world):
