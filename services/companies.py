@@ -20,6 +20,7 @@ from services.paging import Page, clamp
 # Fields a member may not change through the profile form: identity and hub membership.
 FIXED_FIELDS: tuple[str, ...] = ("id", "kind", "hub")
 DECISIONS = {"approve": "active", "reject": "rejected"}
+REJECT_REASONS: tuple[str, ...] = ("incomplete", "outside_region", "duplicate", "not_eligible", "other")
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -129,10 +130,14 @@ def pending_companies(session: Session, actor: User, hub_key: str) -> list[Compa
     )
 
 
-def review_company(session: Session, actor: User, company_id: int, decision: str, *, hub_key: str | None = None) -> Company:
-    """Approve or reject a pending registration of the coordinator's hub."""
+def review_company(session: Session, actor: User, company_id: int, decision: str, *, hub_key: str | None = None,
+                   reason: str | None = None, note: str | None = None) -> Company:
+    """Approve or reject a pending registration of the coordinator's hub; a rejection names its reason
+    (one of REJECT_REASONS) and may carry a note, both kept in the audit log."""
     if decision not in DECISIONS:
         raise ValidationFailed("decision must be approve or reject", errors=[{"field": "decision", "reason": "approve or reject"}])
+    if decision == "reject" and reason not in REJECT_REASONS:
+        raise ValidationFailed("choose why the registration is rejected", errors=[{"field": "reason", "reason": "required"}])
     company = session.get(Company, company_id)
     if company is None or (hub_key is not None and company.hub_key != hub_key):
         raise NotFound("company not found")
@@ -140,7 +145,8 @@ def review_company(session: Session, actor: User, company_id: int, decision: str
     if company.status != "pending":
         raise ValidationFailed("this company is not pending", errors=[{"field": "status", "reason": company.status}])
     company.status = DECISIONS[decision]
-    audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id)
+    said = {"reason": reason, "note": (note or "").strip()[:2000] or None} if decision == "reject" else {}
+    audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id, **said)
     if company.status == "active":
         index_builder.record_change(session, [company.external_id], "approved")
     session.commit()

@@ -53,6 +53,13 @@ ACTION_LABELS = {
     "user.password_reset_request": _l("Asked for a password reset"),
 }
 LANGUAGE_LABELS = {"ko": "한국어", "en": "English"}
+REJECT_REASON_LABELS = {  # services.companies.REJECT_REASONS
+    "incomplete": _l("The registration is incomplete"),
+    "outside_region": _l("The company is outside this hub's region"),
+    "duplicate": _l("The company is already registered"),
+    "not_eligible": _l("Not a manufacturer or an SW/AI supplier"),
+    "other": _l("Other reason"),
+}
 DECLINE_REASON_LABELS = {  # services.transitions.DECLINE_REASONS
     "not_a_fit": _l("Not a fit for the need"),
     "no_capacity": _l("The supplier cannot take it on now"),
@@ -77,6 +84,7 @@ REASONS: dict[str, str] = {
     "this move is not allowed": N_("This move is not allowed."),
     "both companies must accept the introduction first": N_("Both companies must accept the introduction first."),
     "choose why the pair is declined": N_("Choose why the pair is declined."),
+    "choose why the registration is rejected": N_("Choose why the registration is rejected."),
     "a note needs between 1 and 4000 characters": N_("A note needs between 1 and 4,000 characters."),
     "already answered": N_("You have already answered."),
     "this pair is closed": N_("This pair is closed."),
@@ -239,6 +247,7 @@ def template_helpers() -> dict[str, object]:
         "NEED_COVERED": NEED_COVERED,
         "decline_reason_label": lambda r: str(DECLINE_REASON_LABELS.get(r, r)),
         "DECLINE_REASON_LABELS": DECLINE_REASON_LABELS,
+        "reject_reason_label": lambda r: str(REJECT_REASON_LABELS.get(r, r)),
         "local_datetime": local_datetime,
         "local_date": local_date,
         "iso_datetime": clock.iso_datetime,

@@ -152,10 +152,21 @@ def _status(state: str) -> str:
 
 @bp.post("/companies/<int:company_id>/review")
 def review(hub_key: str, company_id: int):
-    """Approve or reject a pending registration."""
-    company = companies.review_company(db_session(), actor(), company_id, request.form.get("decision", ""), hub_key=hub_key)
+    """Approve a pending registration, or reject it from the confirmation page with a reason."""
+    decision, reason = request.form.get("decision", ""), request.form.get("reason") or None
+    if decision == "reject" and reason is None:
+        return redirect(url_for("hub.reject_page", hub_key=hub_key, company_id=company_id))
+    company = companies.review_company(db_session(), actor(), company_id, decision, hub_key=hub_key, reason=reason,
+                                       note=request.form.get("note"))
     flash(_("%(name)s: %(state)s", name=company.name, state=_status(company.status)), "success")
     return redirect(url_for("hub.overview", hub_key=hub_key))
+
+
+@bp.get("/companies/<int:company_id>/reject")
+def reject_page(hub_key: str, company_id: int):
+    """Ask for confirmation and a reason before a registration is rejected."""
+    company = companies.get_company_view(db_session(), actor(), company_id, hub_key=hub_key)
+    return render_template("hub/reject.html", hub_key=hub_key, company=company, reasons=companies.REJECT_REASONS)
 
 
 @bp.get("/companies/<int:company_id>")

@@ -92,3 +92,23 @@ def test_a_company_declines_its_introduction_only_after_confirming_with_a_reason
     auth.logout()
     auth.login(coordinator)
     assert "수요에 맞지 않음" in client.get(f"/hub/ochang/matches/{pair.id}").get_data(as_text=True)
+
+
+def test_rejecting_a_registration_asks_for_a_reason_which_the_audit_log_keeps(client, auth, session):
+    from models import AuditEvent
+
+    pending = gen_company(session, "supplier", name="신규솔루션", hub="ochang", status="pending")
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+    dashboard = client.get("/hub/ochang/").get_data(as_text=True)
+    assert f"/hub/ochang/companies/{pending.id}/reject" in dashboard  # a link to the confirmation
+    assert "반려 사유" in client.get(f"/hub/ochang/companies/{pending.id}/reject").get_data(as_text=True)
+    unconfirmed = client.post(f"/hub/ochang/companies/{pending.id}/review", data={"decision": "reject"})
+    assert "/reject" in unconfirmed.headers["Location"]
+    session.expire_all()
+    assert pending.status == "pending"
+    client.post(f"/hub/ochang/companies/{pending.id}/review",
+                data={"decision": "reject", "reason": "outside_region", "note": "제주 소재"})
+    session.expire_all()
+    assert pending.status == "rejected"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "company.reject"))
+    assert event.detail == {"reason": "outside_region", "note": "제주 소재"}
