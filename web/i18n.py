@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "company.reject": _l("Rejected a company"),
     "company.update": _l("Edited a profile"),
     "companies.import": _l("Imported companies"),
+    "export": _l("Downloaded a list"),
     "matches.recompute": _l("Recomputed matches"),
     "api_token.issue": _l("Created an API token"),
     "api_token.revoke": _l("Revoked an API token"),
