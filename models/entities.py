@@ -49,6 +49,8 @@ class Company(Base):
     industries_served: Mapped[list[str]] = mapped_column(JSON, default=list)
     certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # how many new introductions a month the supplier can take on; None = not stated (no limit)
+    monthly_capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # platform state
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | pending | rejected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
