@@ -16,10 +16,12 @@ from models.entities import (
     PipelineTransition,
     User,
 )
+from models.notifications import NotificationOutbox, NotificationSetting
 from models.session import make_engine, make_session_factory
 
 __all__ = [
     "Base", "as_utc", "utcnow", "PIPELINE_STATES", "ROLES", "AuditEvent", "BackgroundJob", "Company", "DigestOutbox",
-    "DigestSubscription", "Hub", "Introduction", "Match", "MatchingWork", "PairNote", "PipelineTransition", "User",
+    "DigestSubscription", "Hub", "Introduction", "Match", "MatchingWork", "NotificationOutbox",
+    "NotificationSetting", "PairNote", "PipelineTransition", "User",
     "make_engine", "make_session_factory",
 ]
