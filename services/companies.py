@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, load_only
 from models import Company, User
 from services import access, audit, auth, index_builder, profiles
 from services.errors import Forbidden, NotFound, ValidationFailed
+from services.notifications import events as notifications
 from services.paging import Page, clamp
 
 # Fields a member may not change through the profile form: identity and hub membership.
@@ -147,6 +148,7 @@ def review_company(session: Session, actor: User, company_id: int, decision: str
     company.status = DECISIONS[decision]
     said = {"reason": reason, "note": (note or "").strip()[:2000] or None} if decision == "reject" else {}
     audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id, **said)
+    notifications.registration_decided(session, company, reason)  # its members are mailed after the commit
     if company.status == "active":
         index_builder.record_change(session, [company.external_id], "approved")
     session.commit()

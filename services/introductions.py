@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models import Introduction, Match, User, utcnow
 from services import access, audit
 from services.companies import CompanyView, company_view
+from services.notifications import events as notifications
 from services.transitions import DECLINE_REASONS, record_transition
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -117,6 +118,7 @@ def respond(session: Session, actor: User, match_id: int, answer: str, *, reason
         session, actor, f"introduction.{'accept' if answer == 'accepted' else 'decline'}", hub_key=match.hub_key,
         company_id=actor.company_id, match_id=match.id, side=side,
     )
+    notifications.introduction_answered(session, match, side, answer, intro.both_accepted)  # mailed after the commit
     if answer == "declined" and match.status in ("proposed", "introduced", "meeting"):
         said = (note or "").strip()[:2000]
         record_transition(session, actor, match, "declined", f"declined by the {side}" + (f": {said}" if said else ""),

@@ -16,14 +16,17 @@ from config.settings import Settings
 from matcher.encoder import Encoder, load_encoder
 from matcher.engine import Matcher
 from models import BackgroundJob, Company, utcnow
+from services import notifications
 from services.index_builder import ON_COMMIT, BuildResult, IndexBuilder, pending_count
 from services.index_store import SnapshotStore, database_key
 from services.jobs import JobQueue, Progress
+from services.mailer import mailer_from_settings
 from services.snapshot_reader import IndexNotReady, SnapshotReader
 
 log = logging.getLogger(__name__)
 
 MATCHING_JOB = "matching.process"
+NOTIFY_JOB = "notifications.send"
 
 
 class Runtime:
@@ -42,6 +45,7 @@ class Runtime:
         self._build_lock = threading.Lock()  # one builder per process; the store's lock covers processes
         self._timer_lock = threading.Lock()
         self._publish_timer: threading.Timer | None = None
+        self._retry_timer: threading.Timer | None = None
 
     def encoder(self) -> Encoder:
         return load_encoder(self.settings.model, offline=self.settings.model_offline)
@@ -54,19 +58,39 @@ class Runtime:
         """A session whose committed matching work starts the matching job."""
         session = self.sessions()
         session.info[ON_COMMIT] = self.kick
+        session.info[notifications.ON_COMMIT] = self.notify
         return session
 
     def kick(self) -> str:
         """Queue the matching job (deduplicated: one queued at a time)."""
         return self.jobs.submit(MATCHING_JOB)
 
+    def notify(self) -> str:
+        """Queue the notification sender (deduplicated like the matching job)."""
+        return self.jobs.submit(NOTIFY_JOB)
+
     def recover(self) -> str | None:
-        """At start: finish work a crash left pending, and build the first index if there is none."""
+        """At start: finish work a crash left pending (mails too), and build the first index if there is none."""
         with self.sessions() as session:
             needed = pending_count(session) > 0 or (
                 self.store.current_version() is None
                 and session.scalar(select(Company.id).where(Company.status == "active").limit(1)) is not None)
+            mails = notifications.pending_notifications(session) > 0
+        if mails:
+            self.notify()
         return self.kick() if needed else None
+
+    def send_notifications(self) -> str:
+        """The sender job's body: send what is pending; a send that failed for now is tried again later."""
+        with self.sessions() as session:
+            summary = notifications.send_pending(session, mailer_from_settings(self.settings), self.settings)
+        if summary.retry_later:
+            with self._timer_lock:
+                if self._retry_timer is None or not self._retry_timer.is_alive():
+                    self._retry_timer = threading.Timer(notifications.RETRY_AFTER, self.notify)
+                    self._retry_timer.name, self._retry_timer.daemon = "dxmatch-mail-retry", True
+                    self._retry_timer.start()
+        return summary.line()
 
     def warm_up_in_background(self) -> None:
         """Load the model, the tokenizer and the published snapshot before the first search asks for them."""
@@ -124,10 +148,12 @@ class Runtime:
             name = job.name
             session.commit()
         try:
-            if name != MATCHING_JOB:
+            if name == NOTIFY_JOB:
+                status, message = "done", self.send_notifications()
+            elif name == MATCHING_JOB:
+                status, message = "done", _describe(self.process_now(Progress(self.sessions, job_id)))
+            else:
                 raise ValueError(f"unknown job {name!r}")
-            result = self.process_now(Progress(self.sessions, job_id))
-            status, message = "done", _describe(result)
         except Exception as exc:  # noqa: BLE001 - recorded for the page; the pending work stays for a retry
             log.exception("job %s (%s) failed", job_id, name)
             status, message = "failed", f"{type(exc).__name__}: {exc}"[:500]
@@ -159,4 +185,4 @@ def _describe(result: BuildResult) -> str:
     return f"{result.version}: {kind}, {result.applied} changes, {result.manufacturers} manufacturers"
 
 
-__all__ = ["IndexNotReady", "MATCHING_JOB", "Runtime"]
+__all__ = ["IndexNotReady", "MATCHING_JOB", "NOTIFY_JOB", "Runtime"]

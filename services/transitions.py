@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from models import Match, PipelineTransition, User
 from services import audit
+from services.notifications import events as notifications
 
 DECLINE_REASONS: tuple[str, ...] = ("not_a_fit", "no_capacity", "security", "withdrew", "other")  # why a pair ends
 
@@ -21,3 +22,5 @@ def record_transition(session: Session, actor: User | None, match: Match, to_sta
         session, actor, "pipeline.move", hub_key=match.hub_key, company_id=match.manufacturer_id, match_id=match.id,
         from_status=from_status, to_status=to_status,
     )
+    if to_status == "introduced":  # both companies are asked to answer: mailed after the commit
+        notifications.introduction_proposed(session, match)

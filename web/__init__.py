@@ -32,9 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     inputs.init_app(app)
     app.jinja_env.globals.update(i18n.template_helpers())
 
-    from web import admin, api, auth, company, digest, hub, main
+    from web import admin, api, auth, company, digest, hub, main, notifications
 
-    for module in (main, auth, company, hub, admin, digest, api):
+    for module in (main, auth, company, hub, admin, digest, notifications, api):
         app.register_blueprint(module.bp)
     api.init_app(app)
     if not app.testing and app.config.get("DXMATCH_START_BACKGROUND", True):

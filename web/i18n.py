@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "api_token.revoke": _l("Revoked an API token"),
     "digest.subscribe": _l("Subscribed to the digest"),
     "digest.unsubscribe": _l("Unsubscribed from the digest"),
+    "notifications.settings": _l("Changed the mail notification settings"),
+    "notifications.unsubscribe": _l("Turned off a mail notification"),
     "user.create": _l("Created an account"),
     "user.password": _l("Changed a password"),
     "user.activate": _l("Reactivated an account"),

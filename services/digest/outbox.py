@@ -237,7 +237,7 @@ def _deliver_and_record(run: DigestRun, sub: DigestSubscription, row: DigestOutb
     """Send the claimed row's message and commit the outcome: `sent`, `pending` (retry next run) or `failed`."""
     recipient = row.recipient
     try:
-        _deliver(run.mailer, message, run.in_run_retries, run.sleep)
+        deliver_with_retries(run.mailer, message, run.in_run_retries, run.sleep)
     except MailError as exc:
         give_up = not exc.transient or row.attempts >= run.max_attempts
         row.status = "failed" if give_up else "pending"
@@ -252,8 +252,8 @@ def _deliver_and_record(run: DigestRun, sub: DigestSubscription, row: DigestOutb
     run.summary.sent.append(recipient)
 
 
-def _deliver(mailer: Mailer, message: EmailMessage, retries: int, sleep: Callable[[float], None]) -> None:
-    """Send once, retrying a transient error a few times with a short back-off."""
+def deliver_with_retries(mailer: Mailer, message: EmailMessage, retries: int, sleep: Callable[[float], None]) -> None:
+    """Send once, retrying a transient error a few times with a short back-off (the digest and the notifications)."""
     for attempt in range(retries + 1):
         try:
             mailer.send(message)
