@@ -83,6 +83,7 @@ class CompanyView:
     industries_served: list[str]
     certifications: list[str]
     references: list[str]
+    monthly_capacity: int | None = None  # a supplier's new introductions per month; None = not stated
     contact_email: str | None = None
     website: str | None = None
     confidential_notes: str | None = None
@@ -109,6 +110,7 @@ def company_view(company: Company, disclosure: access.Disclosure) -> CompanyView
         needs=list(company.needs or []), requires_security_certification=bool(company.requires_security_certification),
         capabilities=list(company.capabilities or []), industries_served=list(company.industries_served or []),
         certifications=list(company.certifications or []), references=list(company.references or []),
+        monthly_capacity=company.monthly_capacity,
         contact_email=company.contact_email if disclosure.contact else None,
         website=company.website if disclosure.contact else None,
         confidential_notes=company.confidential_notes if disclosure.confidential else None,

@@ -33,16 +33,20 @@ MAX_CERTIFICATION_CHARS = 100
 MAX_EMAIL_CHARS = 254
 MAX_URL_CHARS = 500
 MAX_EMPLOYEES = 10_000_000
+MAX_MONTHLY_CAPACITY = 1000  # new introductions a supplier can take per month: beyond this it is a typo
 
 COMMON_FIELDS: tuple[str, ...] = (
     "id", "kind", "name", "hub", "language", "employees", "summary", "description", "contact_email", "website",
 )
 MANUFACTURER_FIELDS: tuple[str, ...] = ("industry", "needs", "requires_security_certification", "confidential_notes")
 SUPPLIER_FIELDS: tuple[str, ...] = ("capabilities", "industries_served", "certifications", "references")
+# Optional supplier fields added after the CSV columns were fixed: read from every format, written to JSONL only
+# when set, so an export of profiles without them is unchanged (and the CSV templates keep their columns).
+SUPPLIER_EXTRA_FIELDS: tuple[str, ...] = ("monthly_capacity",)
 ALL_FIELDS: tuple[str, ...] = COMMON_FIELDS + MANUFACTURER_FIELDS + SUPPLIER_FIELDS
 LIST_FIELDS: frozenset[str] = frozenset({"needs", "capabilities", "industries_served", "certifications", "references"})
 BOOL_FIELDS: frozenset[str] = frozenset({"requires_security_certification"})
-INT_FIELDS: frozenset[str] = frozenset({"employees"})
+INT_FIELDS: frozenset[str] = frozenset({"employees", "monthly_capacity"})
 
 def _known_hub(value: str) -> str:
     if value not in HUBS:
@@ -167,13 +171,15 @@ class ManufacturerIn(ProfileIn):
 class SupplierIn(ProfileIn):
     """A supplier (SW/AI firm): what it delivers, for which industries, with which certificates."""
 
-    kind_fields: ClassVar[tuple[str, ...]] = SUPPLIER_FIELDS
+    kind_fields: ClassVar[tuple[str, ...]] = SUPPLIER_FIELDS + SUPPLIER_EXTRA_FIELDS
 
     kind: Literal["supplier"]
     capabilities: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
     industries_served: Annotated[list[IndustryKey], AfterValidator(_distinct)] = Field(default_factory=list)
     certifications: Annotated[list[Certification], AfterValidator(_distinct)] = Field(default_factory=list)
     references: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+    # None: not stated (no limit); 0: takes no new introductions this month
+    monthly_capacity: Annotated[int, Field(ge=0, le=MAX_MONTHLY_CAPACITY)] | None = None
 
     def _texts(self) -> list[str]:
         return [*super()._texts(), *self.capabilities, *self.references]
@@ -219,7 +225,8 @@ def validate_profile(data: Any) -> ManufacturerIn | SupplierIn:
         raise ValidationFailed("invalid company profile", errors=errors) from None
 
 
-_KIND_OF_FIELD = {**{f: "manufacturer" for f in MANUFACTURER_FIELDS}, **{f: "supplier" for f in SUPPLIER_FIELDS}}
+_KIND_OF_FIELD = {**{f: "manufacturer" for f in MANUFACTURER_FIELDS},
+                  **{f: "supplier" for f in SUPPLIER_FIELDS + SUPPLIER_EXTRA_FIELDS}}
 
 
 def _describe(err: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
@@ -274,6 +281,6 @@ def _json_type(value: Any) -> str:
 
 __all__ = [
     "ALL_FIELDS", "BOOL_FIELDS", "COMMON_FIELDS", "INT_FIELDS", "LIST_FIELDS", "MANUFACTURER_FIELDS",
-    "SUPPLIER_FIELDS", "ManufacturerIn", "ProfileIn", "SupplierIn", "compact_record", "detect_language",
+    "SUPPLIER_EXTRA_FIELDS", "SUPPLIER_FIELDS", "ManufacturerIn", "ProfileIn", "SupplierIn", "compact_record", "detect_language",
     "validate_profile", "whole_number",
 ]

@@ -42,14 +42,15 @@ def profile_from_form(form: MultiDict, kind: str) -> dict[str, Any]:
         value = (form.get(name) or "").strip()
         if value:
             data[name] = value
-    employees = (form.get("employees") or "").strip()
-    if employees:
-        number = whole_number(employees)
-        data["employees"] = employees if number is None else number
+    for name in ("employees", "monthly_capacity"):
+        count = (form.get(name) or "").strip()
+        if count:  # "1,200" and "-1" are numbers (the schema names the range); anything else goes on as typed
+            number = whole_number(count.removeprefix("-"))
+            data[name] = count if number is None else -number if count.startswith("-") else number
     if kind == "manufacturer":
         data["needs"] = lines(form.get("needs"))
         data["requires_security_certification"] = form.get("requires_security_certification") == "on"
-        for key in ("capabilities", "references"):
+        for key in ("capabilities", "references", "monthly_capacity"):
             data.pop(key, None)
     else:
         data["capabilities"] = lines(form.get("capabilities"))

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Company
-from services.profile_schema import COMMON_FIELDS, MANUFACTURER_FIELDS, SUPPLIER_FIELDS, compact_record
+from services.profile_schema import (COMMON_FIELDS, MANUFACTURER_FIELDS, SUPPLIER_EXTRA_FIELDS, SUPPLIER_FIELDS,
+                                     compact_record)
 
 
 def company_to_record(company: Company) -> dict[str, Any]:
-    """The profile-format dict of a company; empty optional fields are left out."""
-    own = MANUFACTURER_FIELDS if company.kind == "manufacturer" else SUPPLIER_FIELDS
+    """The profile-format dict of a company; empty optional fields (an unstated capacity too) are left out."""
+    own = MANUFACTURER_FIELDS if company.kind == "manufacturer" else SUPPLIER_FIELDS + SUPPLIER_EXTRA_FIELDS
     record: dict[str, Any] = {}
     for name in COMMON_FIELDS + own:
         if name == "id":

@@ -121,6 +121,7 @@ def _columns_of(profile: ProfileIn) -> dict[str, Any]:
         "industries_served": list(getattr(profile, "industries_served", [])),
         "certifications": list(getattr(profile, "certifications", [])),
         "references": list(getattr(profile, "references", [])),
+        "monthly_capacity": getattr(profile, "monthly_capacity", None),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class ErrorBody(BaseModel):
@@ -40,6 +40,8 @@ class CompanyOut(BaseModel):
     certifications: list[str] = []
     references: list[str] = []
     contact_email: str | None = None
+    monthly_capacity: int | None = Field(default=None, description="supplier: new introductions it can take per month "
+                                         "(null = not stated)")
     website: str | None = None
     confidential_notes: str | None = None
 
@@ -69,6 +71,8 @@ class CompanyPatch(BaseModel):
     certifications: list[str] | None = None
     references: list[str] | None = None
 
+    monthly_capacity: StrictInt | None = Field(default=None, description="supplier only: new introductions per month, "
+                                         "0-1000; null clears it")
 
 class NeedMatchOut(BaseModel):
     need_index: int

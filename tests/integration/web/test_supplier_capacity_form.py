@@ -1,0 +1,83 @@
+"""A supplier states how many new introductions it can take per month: the profile form and the API."""
+from __future__ import annotations
+
+import pytest
+
+from models import Company
+from services import auth as auth_service
+from tests.factories import gen_company, gen_user
+
+SUPPLIER_FORM = {"name": "비전에이아이", "capabilities": "딥러닝 외관 불량 검사"}
+
+
+@pytest.fixture
+def supplier_member(session):
+    return gen_user(session, "member", company=gen_company(session, "supplier"))
+
+
+def _capacity(session, company_id: int) -> int | None:
+    session.expire_all()
+    return session.get(Company, company_id).monthly_capacity
+
+
+def test_a_supplier_saves_its_monthly_capacity_through_the_profile_form(client, session, auth, supplier_member):
+    auth.login(supplier_member)
+    saved = client.post("/company/profile", data={**SUPPLIER_FORM, "monthly_capacity": "4"})
+    assert saved.status_code == 302
+    assert _capacity(session, supplier_member.company_id) == 4
+    page = client.get("/company/profile").get_data(as_text=True)
+    assert 'name="monthly_capacity"' in page and 'value="4"' in page
+    cleared = client.post("/company/profile", data={**SUPPLIER_FORM, "monthly_capacity": ""})
+    assert cleared.status_code == 302 and _capacity(session, supplier_member.company_id) is None
+
+
+@pytest.mark.parametrize("value, korean", [("-1", "0 이상이어야 합니다"), ("3.5", "정수여야 합니다"),
+                                           ("많이", "정수여야 합니다"), ("1001", "1,000 이하여야 합니다")])
+def test_a_capacity_that_is_not_a_whole_number_from_0_is_refused_in_korean(client, session, auth, supplier_member,
+                                                                            value, korean):
+    auth.login(supplier_member)
+    response = client.post("/company/profile", data={**SUPPLIER_FORM, "monthly_capacity": value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="monthly_capacity-error"' in page and korean in page
+    assert _capacity(session, supplier_member.company_id) is None
+
+
+def test_a_manufacturer_profile_form_has_no_capacity_field(client, session, auth):
+    member = gen_user(session, "member")
+    auth.login(member)
+    assert 'name="monthly_capacity"' not in client.get("/company/profile").get_data(as_text=True)
+
+
+def _api(client, session, member):
+    token = auth_service.issue_api_token(session, member)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_api_saves_shows_and_clears_a_suppliers_capacity(client, session, supplier_member):
+    headers = _api(client, session, supplier_member)
+    url = f"/api/v1/companies/{supplier_member.company_id}"
+    changed = client.patch(url, json={"monthly_capacity": 0}, headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["monthly_capacity"] == 0
+    assert client.get(url, headers=headers).get_json()["monthly_capacity"] == 0
+    assert client.patch(url, json={"summary": "요약만 바꿈"}, headers=headers).get_json()["monthly_capacity"] == 0
+    assert client.patch(url, json={"monthly_capacity": None}, headers=headers).get_json()["monthly_capacity"] is None
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]
+    assert any("monthly_capacity" in body.get("properties", {}) for body in schema.values())
+
+
+@pytest.mark.parametrize("value", [-1, 1001, "5", 2.5, True])
+def test_the_api_refuses_a_bad_capacity_with_a_4xx_in_the_error_shape(client, session, supplier_member, value):
+    headers = _api(client, session, supplier_member)
+    response = client.patch(f"/api/v1/companies/{supplier_member.company_id}", json={"monthly_capacity": value},
+                            headers=headers)
+    assert 400 <= response.status_code < 500 and response.get_json()["error"]["message"]
+    assert _capacity(session, supplier_member.company_id) is None
+
+
+def test_the_api_refuses_a_capacity_for_a_manufacturer(client, session):
+    member = gen_user(session, "member")
+    response = client.patch(f"/api/v1/companies/{member.company_id}", json={"monthly_capacity": 3},
+                            headers=_api(client, session, member))
+    assert response.status_code == 422
+    assert {"field": "monthly_capacity", "reason": "only for a supplier, not a manufacturer"} in \
+        response.get_json()["error"]["errors"]
