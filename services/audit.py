@@ -46,6 +46,21 @@ class AuditFilters:
     actor_id: int | None = None
     since: date | None = None
     until: date | None = None
+    order: str = "newest"  # one of AUDIT_ORDERS
+
+
+AUDIT_ORDERS: tuple[str, ...] = ("newest", "oldest")
+
+
+def audit_order(value: str | None) -> str:
+    """A `?order=` value as a known order; anything else is the default (newest first)."""
+    return value if value in AUDIT_ORDERS else AUDIT_ORDERS[0]
+
+
+def _in_order(query: Select, filters: AuditFilters) -> Select:
+    if filters.order == "oldest":
+        return query.order_by(AuditEvent.at, AuditEvent.id)
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
 def _scoped(actor: User, hub_key: str | None, filters: AuditFilters) -> Select:
@@ -77,20 +92,20 @@ def list_events(
     session: Session, actor: User, *, hub_key: str | None = None, action: str | None = None, limit: int = 200,
     filters: AuditFilters | None = None,
 ) -> list[AuditEvent]:
-    """Newest first; a coordinator sees their hub only, an admin any hub or all of them."""
+    """In the filters' order (newest first by default); a coordinator sees their hub only, an admin any or all."""
     filters = filters or AuditFilters(action=action)
-    query = _scoped(actor, hub_key, filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    query = _in_order(_scoped(actor, hub_key, filters), filters).limit(limit)
     return list(session.scalars(query.options(selectinload(AuditEvent.actor))))
 
 
 def page_events(session: Session, actor: User, *, hub_key: str | None = None, filters: AuditFilters | None = None,
                 page: int = 1, size: int = AUDIT_PAGE) -> Page[AuditEvent]:
-    """One page of the trail, newest first, with the total for the page's count."""
-    query = _scoped(actor, hub_key, filters or AuditFilters())
+    """One page of the trail in the filters' order, with the total for the page's count."""
+    filters = filters or AuditFilters()
+    query = _scoped(actor, hub_key, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     number = clamp(page, size, total)
-    rows = session.scalars(query.options(selectinload(AuditEvent.actor))
-                           .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    rows = session.scalars(_in_order(query.options(selectinload(AuditEvent.actor)), filters)
                            .offset((number - 1) * size).limit(size))
     return Page(list(rows), number, size, total)
 

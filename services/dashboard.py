@@ -7,16 +7,41 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Text, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy.orm import Session, load_only
 
 from models import Company, Hub, Match, User
 from services import access, companies, pipeline
-from services.paging import Page
+from services.paging import Page, clamp
 
 
 PAIRS_PAGE = 15  # pairs per dashboard page
 COMPANIES_PAGE = 25  # companies per dashboard page
+COMPANY_SORTS: tuple[str, ...] = ("kind", "name", "newest")  # by kind then name, A-Z, last registered first
+
+
+def company_sort(value: str | None) -> str:
+    """A `?companies_sort=` value as a known order; anything else is the default (kind, then name)."""
+    return value if value in COMPANY_SORTS else COMPANY_SORTS[0]
+
+
+def listed_companies(actor: User, hub_key: str, sort: str = "kind") -> Select:
+    """A hub's companies past review (active or rejected) in one of COMPANY_SORTS: the page and its export."""
+    access.require_hub(actor, hub_key)
+    order = {"name": (Company.name, Company.id), "newest": (Company.created_at.desc(), Company.id.desc())}.get(
+        sort, (Company.kind, Company.name, Company.id))
+    return select(Company).where(Company.hub_key == hub_key, Company.status != "pending").order_by(*order)
+
+
+def page_companies(session: Session, actor: User, hub_key: str, page: int = 1, size: int = COMPANIES_PAGE,
+                   sort: str = "kind", *, total: int | None = None) -> Page[Company]:
+    """One page of `listed_companies`, only the listed columns; `total` when the caller has counted already."""
+    query = listed_companies(actor, hub_key, sort)
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    number = clamp(page, size, total)
+    rows = session.scalars(query.options(load_only(*companies.LISTED_COLUMNS)).limit(size).offset((number - 1) * size))
+    return Page(list(rows), number, size, total)
 
 
 def held_certifications(session: Session, hub_key: str) -> list[str]:
@@ -67,7 +92,7 @@ class HubOverview:
 
 def hub_overview(
     session: Session, actor: User, hub_key: str, filters: pipeline.PairFilters | None = None, *,
-    page: int = 1, companies_page: int = 1, options: FilterOptions | None = None,
+    page: int = 1, companies_page: int = 1, options: FilterOptions | None = None, companies_sort: str = "kind",
 ) -> HubOverview:
     """Counts, pending registrations, a page of companies and a page of the best open pairs (filtered) of one hub.
 
@@ -91,8 +116,8 @@ def hub_overview(
         },
         status_counts=status_counts,
         pending=companies.pending_companies(session, actor, hub_key),
-        companies=companies.page_listed_companies(
-            session, actor, hub_key, companies_page, COMPANIES_PAGE,
+        companies=page_companies(
+            session, actor, hub_key, companies_page, COMPANIES_PAGE, companies_sort,
             total=sum(n for (_kind, status), n in counts.items() if status != "pending")),
         matches=matches,
         certifications=certs,

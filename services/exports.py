@@ -1,9 +1,9 @@
 """Lists a coordinator sees, as files Excel opens: .csv (UTF-8 with BOM) and .xlsx.
 
 Every list is read through the service that shows it on the page (`pipeline.list_matches`,
-`companies.list_companies`, `audit.list_events`), so an export sees exactly what its page may
+`dashboard.listed_companies`, `audit.list_events`), so an export sees exactly what its page may
 show: the same hub scope and permission checks (a member gets Forbidden, another hub NotFound),
-the same filters. The companies export uses the profile-format columns (without the confidential
+the same filters and the same order. The companies export uses the profile-format columns (without the confidential
 notes, which staff never see), so it is also a template for `dxmatch import`.
 
 Formula injection: a spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and some
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import User, utcnow
-from services import access, audit, clock, companies, pipeline
+from services import access, audit, clock, dashboard, pipeline
 from services.i18n import N_, translator
 from services.profile_schema import ALL_FIELDS
 
@@ -87,9 +87,13 @@ def _illegal_free(text: str) -> str:
 
 def export_list(
     session: Session, actor: User, hub_key: str, name: str, fmt: str, *, language: str,
-    filters: pipeline.PairFilters | None = None, action: str | None = None,
+    filters: pipeline.PairFilters | None = None, audit_filters: audit.AuditFilters | None = None,
+    companies_sort: str = "kind",
 ) -> Export:
-    """One of a hub's lists (`pairs` with the dashboard's filters, `companies`, `pipeline`, `audit`) as a file; audited.
+    """One of a hub's lists as a file, with its page's filters and order; audited.
+
+    `pairs` (the dashboard's or a pipeline column's filters and sort), `companies` (`companies_sort`),
+    `pipeline` (every pair by state), `audit` (`audit_filters`: action, person, days, order).
 
     Raises:
         NotFound: an unknown list, or a hub the actor does not run; Forbidden: not staff;
@@ -102,7 +106,8 @@ def export_list(
     if fmt not in FORMATS:
         raise InvalidInput("format must be csv or xlsx")
     tr = translator(language)
-    header, rows = _table(session, actor, hub_key, name, tr, filters, action)
+    header, rows = _table(session, actor, hub_key, name, tr, filters, audit_filters or audit.AuditFilters(),
+                          companies_sort)
     content = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, name)
     audit.record(session, actor, "export", hub_key=hub_key, list=name, format=fmt, rows=len(rows))
     session.commit()
@@ -110,17 +115,18 @@ def export_list(
     return Export(f"dxmatch-{hub_key}-{name}-{stamp}.{fmt}", FORMATS[fmt], content)
 
 
-def _table(session: Session, actor: User, hub_key: str, name: str, tr: Any,
-           filters: pipeline.PairFilters | None, action: str | None) -> tuple[list[str], list[list[Any]]]:
+def _table(session: Session, actor: User, hub_key: str, name: str, tr: Any, filters: pipeline.PairFilters | None,
+           audit_filters: audit.AuditFilters, companies_sort: str) -> tuple[list[str], list[list[Any]]]:
     if name == "companies":
-        listed = [c for c in companies.list_companies(session, actor, hub_key=hub_key) if c.status != "pending"]
+        listed = session.scalars(dashboard.listed_companies(actor, hub_key, companies_sort).limit(MAX_EXPORT_ROWS))
         return list(COMPANY_COLUMNS), [_company_row(c) for c in listed]
     if name == "audit":
-        events = audit.list_events(session, actor, hub_key=hub_key, action=action, limit=MAX_EXPORT_ROWS)
-        names = audit.company_names(session, events)
-        header = [tr.gettext("Time"), tr.gettext("Who"), tr.gettext("Action"), tr.gettext("Company"), tr.gettext("Details")]
+        events = audit.list_events(session, actor, hub_key=hub_key, filters=audit_filters, limit=MAX_EXPORT_ROWS)
+        names, pairs = audit.company_names(session, events), audit.pair_names(session, events)
+        header = [tr.gettext("Time"), tr.gettext("Who"), tr.gettext("Action"), tr.gettext("Company"), tr.gettext("Pair"),
+                  tr.gettext("Details")]
         return header, [[_local(e.at), e.actor.email if e.actor else "", e.action,
-                         names.get(e.company_id, "") if e.company_id else "",
+                         names.get(e.company_id, "") if e.company_id else "", pairs.get(e.match_id, ""),
                          ", ".join(f"{k}={v}" for k, v in sorted((e.detail or {}).items()))] for e in events]
     if name == "pipeline":
         filters = pipeline.PairFilters()  # every pair, whatever its state

@@ -19,7 +19,7 @@ from config.settings import Settings
 from matcher.encoder import load_encoder
 from matcher.engine import Matcher
 from matcher.types import Explanation, MatchFilters, Profile
-from models import Company, Match
+from models import Company, Match, PipelineTransition
 from models.base import utcnow
 from services.improvements import IMPROVEMENT_MARGIN
 
@@ -54,9 +54,7 @@ def propose_for(session: Session, matcher: Matcher, manufacturer: Company,
     profile = matcher.profiles.get(manufacturer.external_id)
     if profile is None:
         return 0
-    minimum = MIN_PROPOSAL_PROBABILITY if matcher.calibrator is not None else MIN_PROPOSAL_SCORE
-    filters = MatchFilters(certified_only=profile.requires_security_certification, min_score=minimum)
-    results = matcher.match(profile.id, top=top, filters=filters)
+    results = matcher.match(profile.id, top=top, filters=proposal_filters(matcher, profile))
     suppliers = {c.external_id: c for c in session.scalars(
         select(Company).where(Company.external_id.in_([r.partner_id for r in results])))}
     existing = {m.supplier_id: m for m in session.scalars(select(Match).where(Match.manufacturer_id == manufacturer.id))}
@@ -76,10 +74,28 @@ def propose_for(session: Session, matcher: Matcher, manufacturer: Company,
         row.rank = rank
         row.explanation = result.explanation.to_dict()
         kept.add(supplier.id)
+    acted_on = set(session.scalars(select(PipelineTransition.match_id).distinct().where(
+        PipelineTransition.match_id.in_([row.id for row in existing.values() if row.status == "proposed"]))))
     for supplier_id, row in existing.items():
-        if supplier_id not in kept and row.status == "proposed":
-            session.delete(row)  # dropped out of the proposals and never acted on
+        if supplier_id not in kept and row.status == "proposed" and row.id not in acted_on:
+            session.delete(row)  # dropped out of the proposals and never acted on (a pair proposed by hand stays)
     return len(kept)
+
+
+def minimum_score(matcher: Matcher) -> float:
+    """The lowest shown score a pair is proposed with (a probability once the engine is calibrated)."""
+    return MIN_PROPOSAL_PROBABILITY if matcher.calibrator is not None else MIN_PROPOSAL_SCORE
+
+
+def proposal_filters(matcher: Matcher, manufacturer: Profile) -> MatchFilters:
+    """The rules every proposal passes: certified suppliers only where required, at least `minimum_score`."""
+    return MatchFilters(certified_only=manufacturer.requires_security_certification, min_score=minimum_score(matcher))
+
+
+def explain_pair(matcher: Matcher, manufacturer_id: str, supplier_id: str) -> tuple[float, Explanation]:
+    """The engine's shown score and explanation of any one pair (profile ids), proposed or not."""
+    raw = matcher.pair_score(manufacturer_id, supplier_id)
+    return float(matcher.shown_scores(np.asarray([raw]))[0]), matcher.explain(manufacturer_id, supplier_id)
 
 
 def explanation_of(match: Match) -> Explanation:

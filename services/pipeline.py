@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import PIPELINE_STATES, Company, Match, PipelineTransition, User
 from services import access, audit, index_builder, introductions
@@ -48,6 +48,16 @@ class PairFilters:
     language: str | None = None  # the supplier's working language
     min_score: float | None = None  # 0..1
     status: str | None = None
+    company_id: int | None = None  # either side of the pair (a company's page)
+    sort: str = "score"  # one of PAIR_SORTS: the list's order, shared by the page and its export
+
+
+PAIR_SORTS: tuple[str, ...] = ("score", "date", "company")  # best first, last changed first, manufacturer A-Z
+
+
+def pair_sort(value: str | None) -> str:
+    """A `?sort=` value as a known pair order; anything else is the default (best first)."""
+    return value if value in PAIR_SORTS else PAIR_SORTS[0]
 
 
 def _matches_query():
@@ -96,6 +106,8 @@ def _conditions(session: Session, actor: User, hub_key: str | None, filters: Pai
     filters = filters or PairFilters()
     if filters.status:
         conditions.append(Match.status == filters.status)
+    if filters.company_id is not None:
+        conditions.append(or_(Match.manufacturer_id == filters.company_id, Match.supplier_id == filters.company_id))
     if filters.min_score is not None:
         conditions.append(Match.score >= filters.min_score)
     if filters.industry:
@@ -110,8 +122,16 @@ def _conditions(session: Session, actor: User, hub_key: str | None, filters: Pai
     return conditions
 
 
-def _best_first(conditions: list) -> Select:
-    return _list_query().where(*conditions).order_by(Match.score.desc(), Match.id)
+def _ordered(conditions: list, sort: str) -> Select:
+    """The listed pairs in one of PAIR_SORTS (names sorted by the database: one query, no per-row reads)."""
+    query = _list_query().where(*conditions)
+    if sort == "date":
+        return query.order_by(Match.updated_at.desc(), Match.id.desc())
+    if sort == "company":
+        maker, supplier = aliased(Company), aliased(Company)
+        return (query.join(maker, maker.id == Match.manufacturer_id).join(supplier, supplier.id == Match.supplier_id)
+                .order_by(maker.name, supplier.name, Match.id))
+    return query.order_by(Match.score.desc(), Match.id)
 
 
 def list_matches(
@@ -127,7 +147,7 @@ def list_matches(
     conditions = _conditions(session, actor, hub_key, filters)
     if conditions is None:
         return []
-    return list(session.scalars(_best_first(conditions).limit(limit).offset(offset)))
+    return list(session.scalars(_ordered(conditions, (filters or PairFilters()).sort).limit(limit).offset(offset)))
 
 
 def page_matches(
@@ -145,7 +165,8 @@ def page_matches(
         return Page([], 1, size, 0)
     total = session.scalar(select(func.count()).select_from(Match).where(*conditions)) or 0
     number = clamp(page, size, total)
-    rows = session.scalars(_best_first(conditions).limit(size).offset((number - 1) * size)) if total else []
+    query = _ordered(conditions, (filters or PairFilters()).sort)
+    rows = session.scalars(query.limit(size).offset((number - 1) * size)) if total else []
     return Page(list(rows), number, size, total)
 
 
@@ -162,8 +183,12 @@ def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | No
 BOARD_PAGE = 20  # cards per pipeline column and page
 
 
-def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | None = None) -> dict[str, Page[Match]]:
-    """The hub's pairs by pipeline column, best first in each, one page of cards per column."""
+def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | None = None,
+          sort: str = "score") -> dict[str, Page[Match]]:
+    """The hub's pairs by pipeline column, in `sort` order (PAIR_SORTS) in each, one page of cards per column.
+
+    One COUNT for every column, then one page query per column; the full column is `column`'s page.
+    """
     access.require_hub(actor, hub_key)
     pages = pages or {}
     counts = dict(session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key)
@@ -172,7 +197,7 @@ def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | N
     for state in PIPELINE_STATES:
         total = counts.get(state, 0)
         number = clamp(pages.get(state, 1), BOARD_PAGE, total)
-        rows = session.scalars(_best_first([Match.hub_key == hub_key, Match.status == state])
+        rows = session.scalars(_ordered([Match.hub_key == hub_key, Match.status == state], sort)
                                .limit(BOARD_PAGE).offset((number - 1) * BOARD_PAGE)) if total else []
         columns[state] = Page(list(rows), number, BOARD_PAGE, total)
     return columns
@@ -224,18 +249,26 @@ def move(
         raise ValidationFailed("choose why the pair is declined", errors=[{"field": "reason", "reason": "required"}])
     note = (note or "").strip()[:2000] or None
     if to_status == REOPEN:
-        record_transition(session, actor, match, _declined_from(session, match), note)
-        if match.introduction is not None:
-            for side in ("manufacturer", "supplier"):
-                if getattr(match.introduction, f"{side}_response") == "declined":
-                    setattr(match.introduction, f"{side}_response", "pending")
-                    setattr(match.introduction, f"{side}_responded_at", None)
+        reopen(session, actor, match, note)
     else:
         record_transition(session, actor, match, to_status, note, reason if to_status == "declined" else None)
     if match.status == "introduced":
         introductions.open_introduction(session, match)
     session.commit()
     return match
+
+
+def reopen(session: Session, actor: User, match: Match, note: str | None) -> None:
+    """A declined pair back to the state it was declined from, history kept; declined answers back to pending.
+
+    The caller has checked the actor and commits (a coordinator's move, or proposing a declined pair again).
+    """
+    record_transition(session, actor, match, _declined_from(session, match), note)
+    if match.introduction is not None:
+        for side in ("manufacturer", "supplier"):
+            if getattr(match.introduction, f"{side}_response") == "declined":
+                setattr(match.introduction, f"{side}_response", "pending")
+                setattr(match.introduction, f"{side}_responded_at", None)
 
 
 def _declined_from(session: Session, match: Match) -> str:

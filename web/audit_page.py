@@ -9,10 +9,17 @@ from web.forms import day, page_number, row_id
 from web.login import actor
 
 
+def audit_filters() -> audit.AuditFilters:
+    """The request's audit filters (the page and its export read the same); bad values mean no filter."""
+    args = request.args
+    return audit.AuditFilters(action=args.get("action") or None, actor_id=row_id(args.get("who")),
+                              since=day(args.get("since")), until=day(args.get("until")),
+                              order=audit.audit_order(args.get("order")))
+
+
 def audit_page(hub_key: str | None) -> str:
     """The audit page of one hub, or of every hub for an admin (`hub_key` None)."""
-    filters = audit.AuditFilters(action=request.args.get("action") or None, actor_id=row_id(request.args.get("who")),
-                                 since=day(request.args.get("since")), until=day(request.args.get("until")))
+    filters = audit_filters()
     events = audit.page_events(db_session(), actor(), hub_key=hub_key, filters=filters,
                                page=page_number(request.args.get("page")))
     return render_template(

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "confidential.view": _l("Viewed confidential details"),
     "pipeline.move": _l("Moved in the pipeline"),
     "pair.note": _l("Wrote an internal note"),
+    "pair.propose": _l("Proposed a pair by hand"),
     "introduction.accept": _l("Accepted an introduction"),
     "introduction.decline": _l("Declined an introduction"),
     "company.register": _l("Registered a company"),

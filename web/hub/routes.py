@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from config.reference import INDUSTRIES
-from services import access, audit, companies, dashboard, exports, gaps, imports, jobs, matching, pair_notes, pipeline, search
-from services.errors import Conflict, ValidationFailed
+from services import access, companies, dashboard, exports, gaps, imports, jobs, matching, pair_notes, pipeline, proposals, search
+from services.errors import Conflict, NotFound, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
 from web.audit_page import audit_page
@@ -49,6 +49,7 @@ def _filters() -> pipeline.PairFilters:
         language=args.get("language") or None,
         min_score=min_score,
         status=None if status == "all" else status,
+        sort=pipeline.pair_sort(args.get("sort")),
     )
 
 
@@ -57,10 +58,13 @@ def overview(hub_key: str):
     """Counts, registrations to review, companies and the best proposed pairs (filterable)."""
     overview = dashboard.hub_overview(db_session(), actor(), hub_key, _filters(), page=page_number(request.args.get("page")),
                                       companies_page=page_number(request.args.get("companies_page")),
+                                      companies_sort=dashboard.company_sort(request.args.get("companies_sort")),
                                       options=current_app.extensions[FILTER_OPTIONS])
     return render_template(
         "hub/dashboard.html", hub_key=hub_key, overview=overview, industries=INDUSTRIES, args=request.args,
         allowed_moves=pipeline.allowed_moves, matching_jobs=jobs.hub_jobs(db_session(), actor(), hub_key),
+        sort=pipeline.pair_sort(request.args.get("sort")), sorts=pipeline.PAIR_SORTS,
+        companies_sort=dashboard.company_sort(request.args.get("companies_sort")), company_sorts=dashboard.COMPANY_SORTS,
     )
 
 
@@ -76,17 +80,34 @@ def search_page(hub_key: str):
     """Free-text search: suppliers that can do something, or this hub's manufacturers that need it."""
     query = request.args.get("q", "")
     kind = request.args.get("kind") if request.args.get("kind") in search.KINDS else "supplier"
-    hits = search.search_companies(db_session(), actor(), hub_key, query, kind, matcher=runtime().matcher)
-    return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind,
-                           hits=hits if query.strip() else None)
+    sort = search.search_sort(request.args.get("sort"))
+    hits = search.page_search(db_session(), actor(), hub_key, query, kind, page=page_number(request.args.get("page")),
+                              sort=sort, matcher=runtime().matcher)
+    return render_template("hub/search.html", hub_key=hub_key, query=query, kind=kind, sort=sort,
+                           sorts=search.SEARCH_SORTS, hits=hits if query.strip() else None,
+                           max_results=search.MAX_RESULTS)
 
 
 @bp.get("/pipeline")
 def board(hub_key: str):
     """The pipeline board: one column per state, move buttons on each card."""
     pages = {state: page_number(request.args.get(f"{state}_page")) for state in pipeline.PIPELINE_STATES}
-    columns = pipeline.board(db_session(), actor(), hub_key, pages)
-    return render_template("hub/pipeline.html", hub_key=hub_key, columns=columns, allowed_moves=pipeline.allowed_moves)
+    sort = pipeline.pair_sort(request.args.get("sort"))
+    columns = pipeline.board(db_session(), actor(), hub_key, pages, sort)
+    return render_template("hub/pipeline.html", hub_key=hub_key, columns=columns, allowed_moves=pipeline.allowed_moves,
+                           sort=sort, sorts=pipeline.PAIR_SORTS)
+
+
+@bp.get("/pipeline/<state>")
+def column(hub_key: str, state: str):
+    """One pipeline column in full: every pair of that state, paged and sorted, with its export."""
+    if state not in pipeline.PIPELINE_STATES:
+        raise NotFound("pipeline.unknown_state")
+    sort = pipeline.pair_sort(request.args.get("sort"))
+    pairs = pipeline.page_matches(db_session(), actor(), hub_key=hub_key, filters=pipeline.PairFilters(status=state, sort=sort),
+                                  page=page_number(request.args.get("page")), size=dashboard.PAIRS_PAGE)
+    return render_template("hub/column.html", hub_key=hub_key, state=state, pairs=pairs, sort=sort,
+                           sorts=pipeline.PAIR_SORTS, allowed_moves=pipeline.allowed_moves)
 
 
 @bp.get("/matches/<int:match_id>")
@@ -171,9 +192,16 @@ def reject_page(hub_key: str, company_id: int):
 
 @bp.get("/companies/<int:company_id>")
 def company_detail(hub_key: str, company_id: int):
-    """A company's public profile and its pairs in this hub."""
+    """A company's profile, its pairs in this hub (paged, sorted) and the coordinator's tools: edit, propose, why not."""
     company = companies.get_company_view(db_session(), actor(), company_id, hub_key=hub_key)
-    return render_template("hub/company.html", hub_key=hub_key, company=company)
+    sort = pipeline.pair_sort(request.args.get("sort"))
+    pairs = pipeline.page_matches(db_session(), actor(), hub_key=hub_key,
+                                  filters=pipeline.PairFilters(company_id=company.id, sort=sort),
+                                  page=page_number(request.args.get("page")), size=dashboard.PAIRS_PAGE)
+    suppliers = proposals.choices(db_session(), actor(), hub_key)[1] if company.kind == "manufacturer" else []
+    return render_template("hub/company.html", hub_key=hub_key, company=company, pairs=pairs, sort=sort,
+                           sorts=pipeline.PAIR_SORTS, suppliers=suppliers,
+                           allowed_moves=pipeline.allowed_moves)
 
 
 @bp.post("/recompute")
@@ -251,5 +279,6 @@ def audit_log(hub_key: str):
 def export(hub_key: str, name: str):
     """A list of the hub (pairs with the dashboard's filters, companies, pipeline, audit) as ?format=csv|xlsx."""
     file = exports.export_list(db_session(), actor(), hub_key, name, request.args.get("format", "csv"), language=lang(),
-                               filters=_filters(), action=request.args.get("action") or None)
+                               filters=_filters(), audit_filters=audit_filters(),
+                               companies_sort=dashboard.company_sort(request.args.get("companies_sort")))
     return send_file(io.BytesIO(file.content), mimetype=file.mimetype, as_attachment=True, download_name=file.filename)

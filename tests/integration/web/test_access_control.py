@@ -24,7 +24,7 @@ ADMIN = frozenset({"admin"})
 class Case:
     url: Callable[[World], str]
     allowed: frozenset[str]
-    data: dict | None = None
+    data: dict | Callable[[World], dict] | None = None
     json: dict | None = None
 
 
@@ -88,6 +88,13 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("hub.company_detail", "GET"): Case(lambda w: f"/hub/ochang/companies/{w.companies['m1'].id}", HUB),
     ("hub.recompute", "POST"): Case(lambda w: "/hub/ochang/recompute", HUB),
     ("hub.import_page", "GET"): Case(lambda w: "/hub/ochang/import", HUB),
+    ("hub.column", "GET"): Case(lambda w: "/hub/ochang/pipeline/proposed", HUB),
+    ("hub.propose_page", "GET"): Case(lambda w: f"/hub/ochang/propose?manufacturer={w.companies['m3'].id}", HUB),
+    ("hub.propose", "POST"): Case(lambda w: "/hub/ochang/propose", HUB,
+                                  data=lambda w: {"manufacturer": w.companies["m1"].id, "supplier": w.companies["s1"].id}),
+    ("hub.why_not", "GET"): Case(lambda w: f"/hub/ochang/companies/{w.companies['m3'].id}/why-not", HUB),
+    ("hub.edit_company", "GET"): Case(lambda w: f"/hub/ochang/companies/{w.companies['m1'].id}/edit", HUB),
+    ("hub.edit_company", "POST"): Case(lambda w: f"/hub/ochang/companies/{w.companies['s1'].id}/edit", HUB, data={"name": ""}),
     ("hub.import_page", "POST"): Case(lambda w: "/hub/ochang/import", HUB, data={}),
     ("hub.gaps_page", "GET"): Case(lambda w: "/hub/ochang/gaps", HUB),
     ("hub.audit_log", "GET"): Case(lambda w: "/hub/ochang/audit", HUB),
@@ -136,9 +143,10 @@ def fake_matching(app):
     assert ON_COMMIT not in runtime.session().info
 
 
-def _call(client, method: str, url: str, case: Case, token: str | None):
+def _call(client, method: str, url: str, case: Case, token: str | None, world: World):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.open(url, method=method, headers=headers, data=case.data, json=case.json)
+    data = case.data(world) if callable(case.data) else case.data  # a form naming the world's rows
+    return client.open(url, method=method, headers=headers, data=data, json=case.json)
 
 
 def _is_login_redirect(response) -> bool:
@@ -155,7 +163,7 @@ def test_route_allows_only_its_audience(app, client, session, fake_matching, end
     for who in order:
         with app.test_request_context():
             url = case.url(world)
-        response = _call(client, method, url, case, world.tokens.get(who))
+        response = _call(client, method, url, case, world.tokens.get(who), world)
         body = response.get_data(as_text=True)
         label = f"{who} {method} {url} -> {response.status_code}"
         if who in case.allowed:
