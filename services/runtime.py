@@ -42,10 +42,13 @@ class Runtime:
         self.builder = IndexBuilder(self.store, self.encoder, publish_interval=(
             settings.publish_interval if publish_interval is None else publish_interval))
         self.jobs = JobQueue(sessions, self.run_job, jobs or settings.jobs, settings.redis_url)
+        # mails get a queue (an in-process thread) of their own, so they never wait behind an index build
+        self.mail_jobs = JobQueue(sessions, self.run_job, jobs or settings.jobs, settings.redis_url)
         self._build_lock = threading.Lock()  # one builder per process; the store's lock covers processes
         self._timer_lock = threading.Lock()
         self._publish_timer: threading.Timer | None = None
         self._retry_timer: threading.Timer | None = None
+        self.mail_retry_after = notifications.RETRY_AFTER  # seconds before mails that failed for now are retried
 
     def encoder(self) -> Encoder:
         return load_encoder(self.settings.model, offline=self.settings.model_offline)
@@ -67,7 +70,7 @@ class Runtime:
 
     def notify(self) -> str:
         """Queue the notification sender (deduplicated like the matching job)."""
-        return self.jobs.submit(NOTIFY_JOB)
+        return self.mail_jobs.submit(NOTIFY_JOB)
 
     def recover(self) -> str | None:
         """At start: finish work a crash left pending (mails too), and build the first index if there is none."""
@@ -87,7 +90,7 @@ class Runtime:
         if summary.retry_later:
             with self._timer_lock:
                 if self._retry_timer is None or not self._retry_timer.is_alive():
-                    self._retry_timer = threading.Timer(notifications.RETRY_AFTER, self.notify)
+                    self._retry_timer = threading.Timer(self.mail_retry_after, self._retry_notifications)
                     self._retry_timer.name, self._retry_timer.daemon = "dxmatch-mail-retry", True
                     self._retry_timer.start()
         return summary.line()
@@ -137,6 +140,12 @@ class Runtime:
             self.process_now(publish=True)
         except Exception:  # noqa: BLE001 - the rows stay pending: the next job or start publishes them
             log.exception("publishing held-back matching changes failed")
+
+    def _retry_notifications(self) -> None:
+        try:
+            self.notify()
+        except Exception:  # noqa: BLE001 - the rows stay pending: the next event, start or worker sends them
+            log.exception("could not queue the retry of failed notification mails")
 
     def run_job(self, job_id: str) -> None:
         """Execute one BackgroundJob row: mark it running, do it, record done or failed."""
