@@ -30,13 +30,13 @@ def is_staff(user: User | None) -> bool:
 def require_admin(user: User) -> None:
     """Admin-only features (all hubs, the global audit log)."""
     if not is_admin(user):
-        raise Forbidden("admin only")
+        raise Forbidden("access.admin_only")
 
 
 def require_staff(user: User) -> None:
     """Coordinator or admin features."""
     if not is_staff(user):
-        raise Forbidden("coordinators only")
+        raise Forbidden("access.coordinators_only")
 
 
 def can_see_hub(user: User | None, hub_key: str) -> bool:
@@ -50,7 +50,7 @@ def require_hub(user: User, hub_key: str) -> None:
     """Raise unless the user runs this hub (members: Forbidden, other hubs: NotFound)."""
     require_staff(user)
     if not can_see_hub(user, hub_key):
-        raise NotFound("hub not found")
+        raise NotFound("hub.not_found")
 
 
 def member_company_id(user: User | None) -> int | None:
@@ -102,7 +102,7 @@ def partner_disclosure(introduction: Introduction | None) -> Disclosure:
 def require_company(user: User, company: Company | None) -> Company:
     """Return the company if in scope, else NotFound (never another company's data)."""
     if company is None or not can_view_company(user, company):
-        raise NotFound("company not found")
+        raise NotFound("company.not_found")
     return company
 
 
@@ -128,7 +128,7 @@ def can_view_match(user: User | None, match: Match) -> bool:
 def require_match(user: User, match: Match | None) -> Match:
     """Return the pair if in scope, else NotFound."""
     if match is None or not can_view_match(user, match):
-        raise NotFound("match not found")
+        raise NotFound("pair.not_found")
     return match
 
 
@@ -136,5 +136,5 @@ def require_pipeline_actor(user: User, match: Match | None) -> Match:
     """Only the pair's hub coordinator (or an admin) moves it through the pipeline."""
     match = require_match(user, match)
     if not can_see_hub(user, match.hub_key):
-        raise Forbidden("coordinators only")
+        raise Forbidden("access.coordinators_only")
     return match

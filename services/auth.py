@@ -161,7 +161,7 @@ def create_user(
     if not any(p["field"] == "email" for p in problems) and find_user_by_email(session, email) is not None:
         errors.append({"field": "email", "reason": "already registered"})
     if errors:
-        raise ValidationFailed("invalid account", errors=errors)
+        raise ValidationFailed("account.invalid", errors=errors)
     user = User(
         email=normalise_email(email),
         name=name.strip()[:100],
@@ -180,7 +180,7 @@ def set_password(session: Session, user: User, password: str, actor: User | None
     """Replace a password (the sign-up policy); ends the user's sessions and reset link; audited, the caller commits."""
     reasons = password_problems(password, user.email)
     if reasons:
-        raise ValidationFailed("invalid password", errors=[{"field": "password", "reason": r} for r in reasons])
+        raise ValidationFailed("password.invalid", errors=[{"field": "password", "reason": r} for r in reasons])
     user.password_hash = hash_password(password)  # a listener bumps session_version
     user.password_reset_hash = None
     user.password_reset_expires_at = None
@@ -190,7 +190,7 @@ def set_password(session: Session, user: User, password: str, actor: User | None
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """The signed-in user's own change: the current password first; other sessions end. Commits."""
     if not _password_matches(user.password_hash, current):
-        raise ValidationFailed("invalid password", errors=[{"field": "current_password", "reason": "wrong password"}])
+        raise ValidationFailed("password.wrong", errors=[{"field": "current_password", "reason": "wrong password"}])
     set_password(session, user, new, actor=user)
     session.commit()
 
@@ -229,7 +229,7 @@ def reset_password(session: Session, token: str, password: str) -> User:
     """Set a new password through a reset link; the link then stops working, as do all sessions. Commits."""
     user = user_for_reset_token(session, token)
     if user is None:
-        raise ValidationFailed("invalid reset link", errors=[{"field": "token", "reason": "invalid reset link"}])
+        raise ValidationFailed("password.reset_link_invalid", errors=[{"field": "token", "reason": "invalid reset link"}])
     set_password(session, user, password, actor=user)
     session.commit()
     return user
@@ -275,6 +275,6 @@ def user_for_token(session: Session, token: str) -> User | None:
 def set_language(session: Session, user: User, language: str) -> None:
     """Save a user's UI language (ko or en)."""
     if language not in LANGUAGES:
-        raise ValidationFailed("unsupported language", errors=[{"field": "language", "reason": "ko or en"}])
+        raise ValidationFailed("account.unsupported_language", errors=[{"field": "language", "reason": "ko or en"}])
     user.language = language
     session.commit()

@@ -47,7 +47,7 @@ def register_company(
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         errors.append({"field": "password", "reason": f"at least {auth.MIN_PASSWORD_LENGTH} characters"})
     if errors or profile is None:
-        raise ValidationFailed("invalid registration", errors=errors)
+        raise ValidationFailed("registration.invalid", errors=errors)
     company, _created = profiles.upsert_company(session, profile, status="pending")
     session.flush()
     user = auth.create_user(
@@ -138,15 +138,15 @@ def review_company(session: Session, actor: User, company_id: int, decision: str
     """Approve or reject a pending registration of the coordinator's hub; a rejection names its reason
     (one of REJECT_REASONS) and may carry a note, both kept in the audit log."""
     if decision not in DECISIONS:
-        raise ValidationFailed("decision must be approve or reject", errors=[{"field": "decision", "reason": "approve or reject"}])
+        raise ValidationFailed("registration.bad_decision", errors=[{"field": "decision", "reason": "approve or reject"}])
     if decision == "reject" and reason not in REJECT_REASONS:
-        raise ValidationFailed("choose why the registration is rejected", errors=[{"field": "reason", "reason": "required"}])
+        raise ValidationFailed("registration.reason_required", errors=[{"field": "reason", "reason": "required"}])
     company = session.get(Company, company_id)
     if company is None or (hub_key is not None and company.hub_key != hub_key):
-        raise NotFound("company not found")
+        raise NotFound("company.not_found")
     access.require_hub(actor, company.hub_key)
     if company.status != "pending":
-        raise ValidationFailed("this company is not pending", errors=[{"field": "status", "reason": company.status}])
+        raise ValidationFailed("registration.not_pending", errors=[{"field": "status", "reason": company.status}])
     company.status = DECISIONS[decision]
     said = {"reason": reason, "note": (note or "").strip()[:2000] or None} if decision == "reject" else {}
     audit.record(session, actor, f"company.{decision}", hub_key=company.hub_key, company_id=company.id, **said)
@@ -215,7 +215,7 @@ def get_company(session: Session, actor: User, company_id: int, *, hub_key: str 
         access.require_hub(actor, hub_key)
     company = access.require_company(actor, session.get(Company, company_id))
     if hub_key is not None and company.hub_key != hub_key:
-        raise NotFound("company not found")
+        raise NotFound("company.not_found")
     return company
 
 
@@ -234,10 +234,10 @@ def get_company_view(session: Session, actor: User, company_id: int, *, hub_key:
 def own_company(session: Session, actor: User) -> Company:
     """The member's own company (any status: a pending one can still be edited)."""
     if actor.role != "member" or actor.company_id is None:
-        raise Forbidden("company members only")
+        raise Forbidden("access.members_only")
     company = session.get(Company, actor.company_id)
     if company is None:
-        raise NotFound("company not found")
+        raise NotFound("company.not_found")
     return company
 
 
@@ -250,7 +250,7 @@ def patch_own_profile(session: Session, actor: User, company_id: int, changes: d
     """Change some fields of one's own profile (the API's PATCH); only the company itself may."""
     company = get_company(session, actor, company_id)
     if actor.company_id != company.id:
-        raise Forbidden("only the company itself can edit its profile")
+        raise Forbidden("profile.not_yours")
     return view_for(actor, update_own_profile(session, actor, {**profile_record(session, actor), **changes}))
 
 
@@ -258,7 +258,7 @@ def update_own_profile(session: Session, actor: User, data: dict[str, Any]) -> C
     """Validate and save the member's own profile; id, kind and hub stay fixed."""
     company = own_company(session, actor)
     if company.status == "rejected":
-        raise Forbidden("this registration was rejected")
+        raise Forbidden("registration.rejected")
     fixed = {"id": company.external_id, "kind": company.kind, "hub": company.hub_key}
     profile = profiles.validate_profile(_clean({**data, **fixed}))
     company, _created = profiles.upsert_company(session, profile, status=company.status)

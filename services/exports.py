@@ -102,9 +102,9 @@ def export_list(
     from services.errors import InvalidInput, NotFound
 
     if name not in LISTS:
-        raise NotFound("no such list")
+        raise NotFound("export.unknown_list")
     if fmt not in FORMATS:
-        raise InvalidInput("format must be csv or xlsx")
+        raise InvalidInput("export.bad_format")
     tr = translator(language)
     header, rows = _table(session, actor, hub_key, name, tr, filters, audit_filters or audit.AuditFilters(),
                           companies_sort)
@@ -176,7 +176,7 @@ def import_template(actor: User, hub_key: str, fmt: str, *, language: str) -> Ex
 
     access.require_hub(actor, hub_key)
     if fmt not in FORMATS:
-        raise InvalidInput("format must be csv or xlsx")
+        raise InvalidInput("export.bad_format")
     example = {**TEMPLATE_EXAMPLES.get(language, TEMPLATE_EXAMPLES["en"]), "hub": hub_key}
     header, rows = list(ALL_FIELDS), [[example.get(field, "") for field in ALL_FIELDS]]
     content = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, "companies")

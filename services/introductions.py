@@ -77,7 +77,7 @@ def _member_match(session: Session, actor: User, match_id: int) -> tuple[Match, 
     match = access.require_match(actor, match)
     side = access.match_side(actor, match)
     if side is None:
-        raise Forbidden("only the two companies of a pair can do this")
+        raise Forbidden("introduction.not_a_party")
     return match, side
 
 
@@ -101,17 +101,17 @@ def respond(session: Session, actor: User, match_id: int, answer: str, *, reason
     """A side's answer to an introduction (final); a decline also declines the pair, with the side's reason
     (one of DECLINE_REASONS) and note on the pair's history for the hub's coordinators."""
     if answer not in ANSWERS:
-        raise ValidationFailed("answer must be accepted or declined", errors=[{"field": "answer", "reason": "accepted or declined"}])
+        raise ValidationFailed("introduction.bad_answer", errors=[{"field": "answer", "reason": "accepted or declined"}])
     if reason is not None and reason not in DECLINE_REASONS:
-        raise ValidationFailed("choose why the pair is declined", errors=[{"field": "reason", "reason": "unknown"}])
+        raise ValidationFailed("introduction.reason_required", errors=[{"field": "reason", "reason": "unknown"}])
     match, side = _member_match(session, actor, match_id)
     intro = match.introduction
     if intro is None:
-        raise NotFound("no introduction for this pair yet")
+        raise NotFound("introduction.not_found")
     if match.status == "declined":
-        raise Conflict("this pair is closed")
+        raise Conflict("introduction.pair_closed")
     if getattr(intro, f"{side}_response") != "pending":
-        raise Conflict("already answered")
+        raise Conflict("introduction.already_answered")
     setattr(intro, f"{side}_response", answer)
     setattr(intro, f"{side}_responded_at", utcnow())
     audit.record(

@@ -16,7 +16,7 @@ def _staff_pair(session: Session, actor: User, match_id: int, hub_key: str) -> M
     access.require_hub(actor, hub_key)
     match = access.require_pipeline_actor(actor, session.get(Match, match_id))
     if match.hub_key != hub_key:
-        raise NotFound("match not found")
+        raise NotFound("pair.not_found")
     return match
 
 
@@ -32,7 +32,7 @@ def add_note(session: Session, actor: User, match_id: int, hub_key: str, body: s
     match = _staff_pair(session, actor, match_id, hub_key)
     text = (body or "").strip()
     if not text or len(text) > MAX_NOTE:
-        raise ValidationFailed("a note needs between 1 and 4000 characters",
+        raise ValidationFailed("note.bad_length",
                                errors=[{"field": "body", "reason": "length"}])
     note = PairNote(match_id=match.id, author_id=actor.id, body=text)
     session.add(note)

@@ -176,7 +176,7 @@ def get_match(session: Session, actor: User, match_id: int, *, hub_key: str | No
         access.require_hub(actor, hub_key)
     match = access.require_match(actor, session.scalar(_matches_query().where(Match.id == match_id)))
     if hub_key is not None and match.hub_key != hub_key:
-        raise NotFound("match not found")
+        raise NotFound("pair.not_found")
     return match
 
 
@@ -238,15 +238,15 @@ def move(
     match = session.scalar(_matches_query().where(Match.id == match_id))
     match = access.require_pipeline_actor(actor, match)
     if hub_key is not None and match.hub_key != hub_key:
-        raise NotFound("match not found")
+        raise NotFound("pair.not_found")
     if to_status not in (*PIPELINE_STATES, REOPEN):
-        raise ValidationFailed("unknown pipeline state", errors=[{"field": "to", "reason": "unknown state"}])
+        raise ValidationFailed("pipeline.unknown_state", errors=[{"field": "to", "reason": "unknown state"}])
     if to_status not in allowed_moves(match.status):
-        raise Conflict("this move is not allowed", from_status=match.status, to_status=to_status)
+        raise Conflict("pipeline.move_not_allowed", from_status=match.status, to_status=to_status)
     if to_status in ("meeting", "contract") and not (match.introduction and match.introduction.both_accepted):
-        raise Conflict("both companies must accept the introduction first")
+        raise Conflict("pipeline.needs_both_accepts")
     if to_status == "declined" and reason not in DECLINE_REASONS:
-        raise ValidationFailed("choose why the pair is declined", errors=[{"field": "reason", "reason": "required"}])
+        raise ValidationFailed("pipeline.reason_required", errors=[{"field": "reason", "reason": "required"}])
     note = (note or "").strip()[:2000] or None
     if to_status == REOPEN:
         reopen(session, actor, match, note)

@@ -216,13 +216,13 @@ def whole_number(text: str) -> int | None:
 def validate_profile(data: Any) -> ManufacturerIn | SupplierIn:
     """Check one profile against the contract; raise ValidationFailed listing every broken rule."""
     if not isinstance(data, dict):
-        raise ValidationFailed("a profile must be a JSON object",
+        raise ValidationFailed("profile.not_an_object",
                                errors=[{"field": "-", "reason": f"expected an object, got {_json_type(data)}"}])
     try:
         return _PROFILE.validate_python(data)
     except ValidationError as exc:
         errors = [_describe(err, data) for err in exc.errors(include_url=False)]
-        raise ValidationFailed("invalid company profile", errors=errors) from None
+        raise ValidationFailed("profile.invalid", errors=errors) from None
 
 
 _KIND_OF_FIELD = {**{f: "manufacturer" for f in MANUFACTURER_FIELDS},

@@ -50,14 +50,14 @@ def register(
     """
     problems = auth.account_problems(email, password)
     if problems:
-        raise ValidationFailed("invalid registration", errors=_profile_errors(data) + problems)
+        raise ValidationFailed("registration.invalid", errors=_profile_errors(data) + problems)
     try:
         company, user = companies.register_company(session, data, email=email, password=password, name=name,
                                                    language=language)
     except ValidationFailed as exc:
         errors = [e for e in exc.detail.get("errors", []) if e != ALREADY_REGISTERED]
         if errors:
-            raise ValidationFailed("invalid registration", errors=errors) from exc
+            raise ValidationFailed("registration.invalid", errors=errors) from exc
         session.rollback()
         holder = auth.find_user_by_email(session, email)
         auth.hash_password(password)  # as slow as creating the account: timing tells nothing either

@@ -51,7 +51,7 @@ def search_companies(session: Session, actor: User, hub_key: str, query: str, ki
     """
     access.require_hub(actor, hub_key)
     if kind not in KINDS:
-        raise ValidationFailed("invalid search", errors=[{"field": "kind", "reason": "supplier or manufacturer"}])
+        raise ValidationFailed("search.invalid", errors=[{"field": "kind", "reason": "supplier or manufacturer"}])
     query = query.strip()[:MAX_QUERY_LENGTH]
     if not query:
         return []

@@ -49,7 +49,7 @@ class SnapshotReader:
                 if self._snapshot is None or self.store.signature() != self._signature:
                     self._load_now()
                 if self._snapshot is None:
-                    raise IndexNotReady("Matching is being computed. Please try again in a moment.")
+                    raise IndexNotReady("matching.not_ready")
                 return self._snapshot
         self._reload_in_background()
         return snapshot
@@ -59,7 +59,7 @@ class SnapshotReader:
         with self._lock:
             self._load_now()
             if self._snapshot is None:
-                raise IndexNotReady("Matching is being computed. Please try again in a moment.")
+                raise IndexNotReady("matching.not_ready")
             return self._snapshot
 
     def _load_now(self) -> None:

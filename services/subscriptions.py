@@ -18,7 +18,7 @@ def subscribe(session: Session, user: User) -> DigestSubscription:
     """Turn the weekly digest on (re-activates an old row); only for an account with one valid address."""
     problem = auth.email_problem(user.email)
     if problem:
-        raise ValidationFailed("invalid subscription", errors=[{"field": "email", "reason": problem}])
+        raise ValidationFailed("subscription.invalid", errors=[{"field": "email", "reason": problem}])
     sub = subscription_for(session, user)
     if sub is None:
         sub = DigestSubscription(user_id=user.id, active=True)
@@ -35,7 +35,7 @@ def unsubscribe(session: Session, subscription_id: int, *, actor: User | None = 
     """Turn the digest off (idempotent); a signed link needs no login, so actor may be None."""
     sub = session.get(DigestSubscription, subscription_id)
     if sub is None:
-        raise NotFound("subscription not found")
+        raise NotFound("subscription.not_found")
     if sub.active:
         sub.active = False
         sub.unsubscribed_at = utcnow()
@@ -50,7 +50,7 @@ def subscription_by_id(session: Session, subscription_id: int) -> DigestSubscrip
     """The row a signed unsubscribe link points to."""
     sub = session.get(DigestSubscription, subscription_id)
     if sub is None:
-        raise NotFound("subscription not found")
+        raise NotFound("subscription.not_found")
     return sub
 
 

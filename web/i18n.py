@@ -72,45 +72,12 @@ DECLINE_REASON_LABELS = {  # services.transitions.DECLINE_REASONS
     "other": _l("Other reason"),
 }
 
-# Messages raised by services and by HTTP errors, shown to users. The English message is a stable code
-# (the JSON API and the CLI print it as it is); a page shows the msgid it maps to, from the catalog.
+# The reasons of field errors (a form's, the import page's rows'), shown to users. The English reason is a stable
+# key (the JSON API and the CLI print it as it is); a page shows the msgid it maps to, from the catalog. The errors
+# themselves have codes, translated by web.errors (services.errors.MESSAGES).
 REASONS: dict[str, str] = {
-    "not found": N_("Not found"),
-    "Not Found": N_("Not found"),
-    "hub not found": N_("Not found"),
-    "company not found": N_("Not found"),
-    "match not found": N_("Not found"),
-    "Forbidden": N_("You do not have access to this page."),
-    "admin only": N_("Only administrators can do this."),
-    "coordinators only": N_("Only hub coordinators can do this."),
-    "company members only": N_("Only company members can do this."),
-    "only the two companies of a pair can do this": N_("Only the two companies of a pair can do this."),
-    "this move is not allowed": N_("This move is not allowed."),
-    "both companies must accept the introduction first": N_("Both companies must accept the introduction first."),
-    "choose why the pair is declined": N_("Choose why the pair is declined."),
-    "choose why the registration is rejected": N_("Choose why the registration is rejected."),
-    "a note needs between 1 and 4000 characters": N_("A note needs between 1 and 4,000 characters."),
-    "already answered": N_("You have already answered."),
-    "this pair is closed": N_("This pair is closed."),
-    "no introduction for this pair yet": N_("There is no introduction for this pair yet."),
-    "CSRF token missing or invalid": N_("The form expired. Please try again."),
-    "Too Many Requests": N_("Too many attempts. Please wait a minute."),
-    "Method Not Allowed": N_("Method not allowed"),
-    "Bad Request": N_("Bad request"),
-    "Unauthorized": N_("Please sign in."),
     "required": N_("required"),
     "already registered": N_("already registered"),
-    "this registration was rejected": N_("This registration was rejected."),
-    "subscription not found": N_("Not found"),
-    "the request contains a character that is not allowed (NUL)": N_("The request contains a character that is not allowed (NUL)."),
-    "the request body is not valid JSON": N_("The request body is not valid JSON."),
-    "the JSON body is nested too deeply": N_("The JSON body is nested too deeply."),
-    "the request contains text that is not valid Unicode": N_("The request contains text that is not valid Unicode."),
-    "invalid request": N_("Bad request"),
-    "Matching is being computed. Please try again in a moment.":
-        N_("Matching is being computed. Please try again in a moment."),
-    "The database is unavailable. Please try again in a moment.":
-        N_("The database is unavailable. Please try again in a moment."),
     "not your hub": N_("not your hub"),
     "belongs to another hub": N_("belongs to another hub"),
     "use a .jsonl or .csv file": N_("use a .jsonl or .csv file"),

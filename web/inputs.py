@@ -21,10 +21,10 @@ MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key (PostgreSQL's 
 MAX_JSON_DEPTH = 32
 FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
-NUL_MESSAGE = "the request contains a character that is not allowed (NUL)"
-JSON_MESSAGE = "the request body is not valid JSON"
-DEPTH_MESSAGE = "the JSON body is nested too deeply"
-SURROGATE_MESSAGE = "the request contains text that is not valid Unicode"
+NUL_MESSAGE = "request.nul"  # error codes (services.errors.MESSAGES)
+JSON_MESSAGE = "request.bad_json"
+DEPTH_MESSAGE = "request.too_deep"
+SURROGATE_MESSAGE = "request.bad_unicode"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

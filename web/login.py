@@ -87,7 +87,7 @@ def _load_from_header(req: Request) -> CurrentUser | None:
 
 def _unauthorized():
     if request.blueprint == "api" or request.path.startswith("/api/"):
-        return error_response(401, "authentication required")
+        return error_response(401, "auth.required")
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 

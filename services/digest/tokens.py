@@ -24,9 +24,9 @@ def verify_unsubscribe_token(token: str, settings: Settings) -> int:
     try:
         value = _serializer(settings).loads(token)
     except BadSignature as exc:
-        raise ValidationFailed("invalid unsubscribe link") from exc
+        raise ValidationFailed("unsubscribe.link_invalid") from exc
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationFailed("invalid unsubscribe link")
+        raise ValidationFailed("unsubscribe.link_invalid")
     return value
 
 

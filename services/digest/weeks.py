@@ -22,11 +22,11 @@ def week_start(week: str) -> datetime:
     """Monday 00:00 KST of an ISO week, as an aware datetime; rejects malformed weeks."""
     found = _WEEK.match(week or "")
     if not found:
-        raise ValidationFailed("week must look like 2025-W02", week=week)
+        raise ValidationFailed("digest.bad_week", week=week)
     try:
         monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
     except ValueError as exc:
-        raise ValidationFailed(f"no such ISO week: {week}", week=week) from exc
+        raise ValidationFailed("digest.no_such_week", week=week) from exc
     return datetime(monday.year, monday.month, monday.day, tzinfo=KST)
 
 

@@ -29,7 +29,7 @@ BODY_ERRORS = {**ERRORS, "HTTP_409": s.ErrorOut, "HTTP_413": s.ErrorOut}
 def _authenticate():
     """401 for anonymous callers; CSRF still applies to cookie sessions (only bearer calls are exempt)."""
     if not current_user.is_authenticated:
-        return error_response(401, "authentication required")
+        return error_response(401, "auth.required")
     unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
     if unsafe and not g.get("token_auth") and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 class ErrorBody(BaseModel):
     status: int
+    code: str  # stable, for clients to branch on; message is its English text
     message: str
     errors: list[dict[str, str | int]] | None = None
 

@@ -17,7 +17,7 @@ def _raise_validation(_req: Any, _resp: Any, error: Exception | None, _instance:
     for item in getattr(error, "errors", lambda: [])():
         field = ".".join(str(part) for part in item.get("loc", ())) or "body"
         errors.append({"field": field, "reason": str(item.get("msg", "invalid"))})
-    raise ValidationFailed("invalid request", errors=errors)
+    raise ValidationFailed("request.invalid", errors=errors)
 
 
 spec = SpecTree(

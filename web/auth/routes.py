@@ -113,7 +113,7 @@ def reset_password(token: str):
     if request.method == "POST":
         try:
             if request.form.get("password", "") != request.form.get("password_again", ""):
-                raise ValidationFailed("invalid password", errors=[{"field": "password_again", "reason": "passwords do not match"}])
+                raise ValidationFailed("password.invalid", errors=[{"field": "password_again", "reason": "passwords do not match"}])
             auth.reset_password(db_session(), token, request.form.get("password", ""))
         except ValidationFailed as exc:
             errors = field_errors(exc.detail.get("errors"))
@@ -138,7 +138,7 @@ def change_password():
     """A new password for the signed-in user (the current one first); other sessions end, this one goes on."""
     try:
         if request.form.get("password", "") != request.form.get("password_again", ""):
-            raise ValidationFailed("invalid password", errors=[{"field": "password_again", "reason": "passwords do not match"}])
+            raise ValidationFailed("password.invalid", errors=[{"field": "password_again", "reason": "passwords do not match"}])
         auth.change_password(db_session(), actor(), request.form.get("current_password", ""),
                              request.form.get("password", ""))
     except ValidationFailed as exc:

@@ -15,7 +15,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
 from web.audit_page import audit_page
-from web.i18n import lang, translate_reason
+from web.i18n import lang
 from web.login import actor
 
 bp = Blueprint("hub", __name__, url_prefix="/hub/<hub_key>")
@@ -128,7 +128,7 @@ def add_note(hub_key: str, match_id: int):
         flash(_("Note added."), "success")
     except ValidationFailed as exc:
         db_session().rollback()
-        flash(translate_reason(str(exc)), "error")
+        flash(exc.text(_), "error")
     return redirect(url_for("hub.match_detail", hub_key=hub_key, match_id=match_id) + "#notes-h")
 
 
@@ -155,11 +155,11 @@ def move(hub_key: str, match_id: int):
         if to != "declined":
             raise  # an unknown state is bad input: a 4xx, as everywhere
         db_session().rollback()
-        flash(translate_reason(str(exc)), "error")
+        flash(exc.text(_), "error")
         return redirect(url_for("hub.decline_page", hub_key=hub_key, match_id=match_id, next=back))
     except Conflict as exc:
         db_session().rollback()
-        flash(translate_reason(str(exc)), "error")
+        flash(exc.text(_), "error")
         return redirect(back)
     flash(_("%(pair)s moved to %(state)s.", pair=f"{match.manufacturer.name} ↔ {match.supplier.name}", state=_status(match.status)), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("hub.board", hub_key=hub_key))

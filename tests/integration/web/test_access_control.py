@@ -10,6 +10,7 @@ from typing import Callable
 import pytest
 
 from tests.integration.web.world import SECRET_EMAIL, SECRET_NOTES, World, build_world
+from web.errors import WEB_MESSAGES
 
 ACTORS = ("anon", "admin", "coord", "coord_other", "m1", "s1", "m2", "m3")
 LOGGED_IN = frozenset(ACTORS) - {"anon"}
@@ -172,7 +173,7 @@ def test_route_allows_only_its_audience(app, client, session, fake_matching, end
         elif who == "anon":
             if is_api:
                 assert response.status_code == 401, label
-                assert response.get_json() == {"error": {"status": 401, "message": "authentication required"}}
+                assert response.get_json()["error"] == {"status": 401, "code": "auth.required", "message": WEB_MESSAGES["auth.required"]}
             else:
                 assert _is_login_redirect(response), label
         else:

@@ -236,9 +236,10 @@ def test_api_uses_one_error_shape_and_validates_bodies(client, session):
     response = client.post(f"/api/v1/matches/{world.match.id}/move", json={"to": "sideways"}, headers=headers)
     assert response.status_code == 422
     body = response.get_json()["error"]
-    assert body["status"] == 422 and body["message"] and body["errors"][0]["field"] == "to"
+    assert body["status"] == 422 and body["code"] == "request.invalid" and body["errors"][0]["field"] == "to"
     missing = client.get("/api/v1/matches/999999", headers=headers)
-    assert missing.status_code == 404 and missing.get_json() == {"error": {"status": 404, "message": "match not found"}}
+    assert missing.status_code == 404
+    assert missing.get_json() == {"error": {"status": 404, "code": "pair.not_found", "message": "Not found"}}
 
 
 def test_api_hides_confidential_notes_from_everyone_but_the_company(client, session):
