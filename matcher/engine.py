@@ -376,7 +376,7 @@ class Matcher:
         if learner is not None:
             if relevant is None:
                 relevant = learner.relevant(self._query(manufacturer_id)[0])
-            reason = learner.reason(relevant, self._caps.dense[self._caps.by_owner[supplier_id]])
+            reason = learner.reason(relevant, self._caps.dense[self._caps.by_owner[supplier_id]], supplier_id)
             if reason:
                 explanation = replace(explanation, rules=(*explanation.rules, reason))
         return explanation

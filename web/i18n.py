@@ -187,7 +187,28 @@ def rule_label(rule: str) -> str:
         return gettext("No security certification")
     if name == "industry_served":
         return gettext("Serves %(industry)s", industry=industry_name(value))
+    if name.startswith("decisions_"):
+        return decision_label(name, value)
     return rule
+
+
+def decision_label(name: str, value: str) -> str:
+    """What coordinators' decisions say about a pair (matcher.learning's `decisions_*` rules), in words."""
+    count, _sep, detail = value.partition(":")
+    if name == "decisions_accepted" and detail:
+        return gettext("%(count)s manufacturers in %(industry)s with a need like this signed or accepted this supplier",
+                       count=count, industry=industry_name(detail))
+    if name == "decisions_accepted":
+        return gettext("%(count)s manufacturers with a need like this signed or accepted this supplier", count=count)
+    if name == "decisions_similar":
+        return gettext("%(count)s manufacturers with a need like this signed or accepted a supplier with such a "
+                       "capability", count=count)
+    if name == "decisions_declined":
+        return gettext("%(count)s manufacturers with a need like this declined this supplier or one like it",
+                       count=count)
+    if detail == "no_gain":
+        return gettext("Engine score only: learning from %(count)s decisions did not improve the ranking", count=count)
+    return gettext("Engine score only: %(count)s decisions are too few to learn from", count=count)
 
 
 def local_datetime(moment: datetime | None) -> str:
