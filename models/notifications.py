@@ -32,6 +32,7 @@ class NotificationOutbox(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|sending|sent|failed|skipped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # last `sending`
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

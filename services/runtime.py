@@ -84,10 +84,11 @@ class Runtime:
         return self.kick() if needed else None
 
     def send_notifications(self) -> str:
-        """The sender job's body: send what is pending; a send that failed for now is tried again later."""
+        """The sender job's body: send what is pending; what failed for now or is still claimed is looked at again
+        after `mail_retry_after` seconds."""
         with self.sessions() as session:
             summary = notifications.send_pending(session, mailer_from_settings(self.settings), self.settings)
-        if summary.retry_later:
+        if summary.retry_later or summary.in_flight:  # failed for now, or claimed by a sender that may have died
             with self._timer_lock:
                 if self._retry_timer is None or not self._retry_timer.is_alive():
                     self._retry_timer = threading.Timer(self.mail_retry_after, self._retry_notifications)

@@ -61,9 +61,13 @@ def _record(session: Session, kind: str, event_key: str, users: Iterable[User], 
 
 
 def introduction_proposed(session: Session, match: Match) -> list[NotificationOutbox]:
-    """The pair became `introduced`: the members of both companies are asked to answer."""
+    """The pair became `introduced`: the members of both companies are asked to answer (on a reopened pair,
+    only a company that has not accepted already)."""
     key = f"{PROPOSED}:{match.id}:{_round(session, match)}"
-    users = _members(session, match.manufacturer_id) + _members(session, match.supplier_id)
+    intro = match.introduction
+    users = [user for side, company_id in (("manufacturer", match.manufacturer_id), ("supplier", match.supplier_id))
+             if intro is None or getattr(intro, f"{side}_response") != "accepted"
+             for user in _members(session, company_id)]
     return _record(session, PROPOSED, key, users, match_id=match.id)
 
 

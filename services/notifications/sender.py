@@ -4,7 +4,10 @@ Each outbox row moves pending → sending (attempts+1, committed before the SMTP
 A transient failure puts it back to pending for the next run; a permanent one, or `max_attempts`
 used up, fails it for good. A row a crash left in `sending` is resent with the same Message-ID;
 `sent` rows are never sent again, and two runs that meet the same row lose on the compare-and-set
-of its attempt count. The background worker runs this (services.runtime), never a request.
+of its attempt count. Unlike the digest's one scheduled sender, several senders may run at once
+(a worker thread per web process, an RQ worker), so a `sending` row counts as left by a crash
+only once its claim is `STALE_CLAIM` old: a sender still talking to the server is never doubled.
+The background worker runs this (services.runtime), never a request.
 """
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # rows per run; a longer queue is finished by the runs that follow
 RETRY_AFTER = 60.0  # seconds before the worker runs again when a send failed for now
+STALE_CLAIM = timedelta(minutes=10)  # a `sending` row older than this was left by a crash (SMTP times out in 30 s)
 
 
 @dataclass
@@ -37,6 +42,7 @@ class NotificationRunSummary:
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> recipients
     failed: list[tuple[str, str]] = field(default_factory=list)  # given up for good
     retry_later: list[tuple[str, str]] = field(default_factory=list)  # pending again, for the next run
+    in_flight: int = 0  # `sending` rows of another sender, alive or dead: a later run looks again
 
     def skip(self, reason: str, recipient: str) -> None:
         self.skipped.setdefault(reason, []).append(recipient)
@@ -58,15 +64,16 @@ def _skip_reason(session: Session, row: NotificationOutbox) -> str | None:
 
 def send_pending(
     session: Session, mailer: Mailer, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
-    max_attempts: int = MAX_ATTEMPTS, in_run_retries: int = IN_RUN_RETRIES,
+    max_attempts: int = MAX_ATTEMPTS, in_run_retries: int = IN_RUN_RETRIES, now: datetime | None = None,
 ) -> NotificationRunSummary:
     """Send every pending notification (and resend those a crash left in `sending`), oldest first."""
     summary = NotificationRunSummary()
-    ids = session.scalars(select(NotificationOutbox.id).where(NotificationOutbox.status.in_(("pending", "sending")))
-                          .order_by(NotificationOutbox.id).limit(BATCH)).all()
+    due = _due((now or utcnow()) - STALE_CLAIM)
+    ids = session.scalars(select(NotificationOutbox.id).where(due).order_by(NotificationOutbox.id).limit(BATCH)).all()
     for row_id in ids:
-        row = session.get(NotificationOutbox, row_id)
-        if row is None or row.status not in ("pending", "sending"):
+        row = session.scalar(select(NotificationOutbox).where(NotificationOutbox.id == row_id, due)
+                             .execution_options(populate_existing=True))
+        if row is None:  # sent or claimed by another run meanwhile
             continue
         reason = _skip_reason(session, row)
         if reason is not None:
@@ -84,7 +91,15 @@ def send_pending(
             continue
         if _claim(session, row, max_attempts, summary):
             _deliver_and_record(session, mailer, row, message, (max_attempts, in_run_retries, sleep), summary)
+    summary.in_flight = session.scalar(select(func.count(NotificationOutbox.id)).where(
+        NotificationOutbox.status == "sending")) or 0
     return summary
+
+
+def _due(stale_before: datetime):  # noqa: ANN202 - a WHERE clause
+    """Rows to send: pending ones, and `sending` ones whose sender died (claimed before `stale_before`)."""
+    return or_(NotificationOutbox.status == "pending",
+               and_(NotificationOutbox.status == "sending", NotificationOutbox.claimed_at < stale_before))
 
 
 def _claim(session: Session, row: NotificationOutbox, max_attempts: int, summary: NotificationRunSummary) -> bool:
@@ -99,7 +114,7 @@ def _claim(session: Session, row: NotificationOutbox, max_attempts: int, summary
         update(NotificationOutbox)
         .where(NotificationOutbox.id == row.id, NotificationOutbox.attempts == row.attempts,
                NotificationOutbox.status.in_(("pending", "sending")))
-        .values(status="sending", attempts=row.attempts + 1)
+        .values(status="sending", attempts=row.attempts + 1, claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
