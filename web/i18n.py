@@ -104,6 +104,18 @@ REASONS: dict[str, str] = {
     "not a valid http(s) URL": N_("not a valid http(s) URL"),
     "unknown field": N_("unknown field"),
     "only the characters A-Z a-z 0-9 . _ - (1-64 of them)": N_("only the characters A-Z a-z 0-9 . _ - (1-64 of them)"),
+    # field checks of the services' own requests (a crafted form or API call)
+    "unknown": N_("unknown value"),
+    "accepted or declined": N_("must be accepted or declined"),
+    "approve or reject": N_("must be approve or reject"),
+    "unknown role": N_("unknown role"),
+    "a coordinator needs a hub": N_("a coordinator needs a hub"),
+    "a member needs a company": N_("a member needs a company"),
+    "invalid reset link": N_("invalid or expired reset link"),
+    "unknown state": N_("unknown pipeline stage"),
+    "ko or en": N_("must be ko or en"),
+    "length": N_("between 1 and 4,000 characters"),
+    "supplier or manufacturer": N_("must be supplier or manufacturer"),
 }
 
 # Service messages with a value in them: the pattern of the English message and the msgid of its

@@ -66,3 +66,15 @@ def test_an_error_keeps_its_code_and_values_and_reads_in_english_for_the_cli_and
     refused = Conflict("pipeline.move_not_allowed", from_status="proposed", to_status="contract")
     assert refused.message == "This move is not allowed." and refused.detail["to_status"] == "contract"
     assert isinstance(refused, DomainError) and placeholders("pipeline.move_not_allowed") == set()
+
+
+def test_every_field_reason_a_service_writes_reads_in_korean():
+    from web.i18n import localize_reason
+
+    reasons = set()
+    for folder in ("services", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            reasons.update(re.findall(r"\"reason\": \"([^\"]+)\"", path.read_text(encoding="utf-8")))
+    assert len(reasons) > 10
+    untranslated = sorted(r for r in reasons if not HANGUL.search(localize_reason(r, translator("ko").gettext)))
+    assert untranslated == []
