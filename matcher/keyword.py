@@ -5,20 +5,23 @@ weakest on short keyword queries ("MES 구축", "OT security"): a company that n
 should be found. Each company is one document whose fields (capabilities or needs, references,
 summary, name, description) count with their own weights (BM25F). Scores are absolute: the share
 of the query's IDF mass a company matches (0..1), so a query that matches nothing scores 0 for
-everyone instead of making the best of a weak field look good.
+everyone instead of making the best of a weak field look good. A query word counts through its
+best alternative (itself, a translation, an acronym's defining words), never through several.
 
 Acronyms are induced from the indexed text, nothing is written for a data set:
-- every all-capitals token (MES, LIMS, OT) is an acronym; a query whose consecutive English words
-  spell one ("manufacturing execution system" → MES, "laboratory information management" → LIMS
-  without its final "system") also asks for the acronym;
-- a definition in the text, "제품수명주기관리(PLM)" or "factory energy management (FEMS)", ties the
-  acronym to the words before it: a query with all of those words asks for the acronym, and a query
-  naming the acronym also looks, at half weight, for its defining words.
+- every all-capitals token (MES, LIMS, OT) is an acronym; consecutive English words that spell one
+  ("manufacturing execution system" -> MES, "laboratory information management" -> LIMS without
+  its final "system") stand for it, in a query and in a company's text alike;
+- a definition in the text, "제품수명주기관리(PLM)" or "factory energy management (FEMS)" (English
+  words only when their initials give the acronym), ties the acronym to its words: a query with
+  all of them asks for the acronym, a company writing the definition is indexed under the acronym,
+  and a query naming the acronym also looks, at half weight, for its defining words.
 """
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -33,7 +36,44 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b")
 _DEFINITION = re.compile(r"([^\s()]+(?:\s+[^\s()]+){0,5})\s?\(\s*([A-Z][A-Za-z0-9]{1,7})\s*\)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _WORD = re.compile(r"[A-Za-z]+")
+_NOT_WORD = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
 _STOP = frozenset("a an the and or of to in on for with by at from".split())
+
+
+@dataclass(frozen=True)
+class KeywordQuery:
+    """A query as the keyword index reads it (`KeywordIndex.query`).
+
+    weights: each distinct query word's share of the query's IDF mass (they sum to 1).
+    alternatives: per word, (terms, factor) pairs: a company matches the word as much as its best
+        pair's factor times its mean saturated frequency of those terms.
+    spans: (word positions, acronym): words that spell or define an acronym the index knows.
+    """
+
+    weights: tuple[float, ...]
+    alternatives: tuple[tuple[tuple[tuple[str, ...], float], ...], ...]
+    spans: tuple[tuple[tuple[int, ...], str], ...]
+
+
+def _squeeze(text: str) -> str:
+    """Lower case without spaces or punctuation: "정보 관리시스템" and "정보관리시스템" read alike."""
+    return _NOT_WORD.sub("", text.lower())
+
+
+def _defined(words: list[str], acronym: str) -> str:
+    """The words an acronym in brackets stands for, or "" (Schwartz-Hearst, simplified).
+
+    Korean writes the term as one compound before the bracket; English spells it in words whose
+    initials give the acronym (a final S(ystem) may be missing): "own technical documents (RAG)" defines nothing.
+    """
+    if _HANGUL.search(words[-1]):
+        return words[-1]
+    words = [w.strip(":,;.") for w in words]
+    for n in (len(acronym), len(acronym) - 1):
+        span = words[-n:] if 2 <= n <= len(words) else []
+        if span and "".join(w[:1].lower() for w in span) == acronym[:n] and (n == len(acronym) or acronym[-1] == "s"):
+            return " ".join(span)
+    return ""
 
 
 def _fields(profile: Profile) -> dict[str, str]:
@@ -54,6 +94,9 @@ class KeywordIndex:
     def fit(self, profiles: Sequence[Profile]) -> "KeywordIndex":
         """Vocabulary, IDF, average length and acronyms from these companies, then index them."""
         fields = [_fields(p) for p in profiles]
+        self.acronyms_, self.definitions_, self.phrases_ = self._induce_acronyms(
+            [t for f in fields for t in (f["main"], f["references"], f["summary"], f["description"])])
+        self._derive()
         counts = self._term_counts(fields)
         df: dict[str, int] = {}
         for tf in counts:
@@ -64,53 +107,94 @@ class KeywordIndex:
         self.idf_ = np.asarray([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in sorted(df)])
         self.unknown_idf_ = math.log(1 + (n + 0.5) / 0.5)  # a query word no company uses
         self.avgdl_ = float(np.mean([sum(tf.values()) for tf in counts])) if counts else 1.0
-        self.acronyms_, self.definitions_ = self._induce_acronyms(
-            [t for f in fields for t in (f["main"], f["references"], f["summary"], f["description"])])
         self.rows_ = RowStore(0, len(self.vocabulary_))
         self._append(profiles, counts)
         return self
 
-    @staticmethod
-    def _term_counts(fields: list[dict[str, str]]) -> list[dict[str, float]]:
+    def _term_counts(self, fields: list[dict[str, str]]) -> list[dict[str, float]]:
         names = list(FIELD_WEIGHTS)
         texts = [f[name] for f in fields for name in names]
         unique = list(dict.fromkeys(texts))  # generated and copied profiles repeat texts: one Kiwi pass each
         known = dict(zip(unique, tokenize_many(unique))) if unique else {}
-        tokens = [known[t] for t in texts]
+        named = {t: self._named(t) for t in unique}
         counts = []
         for i in range(len(fields)):
             tf: dict[str, float] = {}
             for j, name in enumerate(names):
-                for t in tokens[i * len(names) + j]:
+                text = texts[i * len(names) + j]
+                for t in known[text]:
                     tf[t] = tf.get(t, 0.0) + FIELD_WEIGHTS[name]
+                for a in named[text] - set(known[text]):  # spelled out, not named: counts once per field
+                    tf[a] = tf.get(a, 0.0) + FIELD_WEIGHTS[name]
             counts.append(tf)
         return counts
 
     @staticmethod
-    def _induce_acronyms(texts: Iterable[str]) -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
+    def _induce_acronyms(texts: Iterable[str]) -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]],
+                                                        dict[str, tuple[str, ...]]]:
         acronyms: set[str] = set()
         phrases: dict[str, set[str]] = {}
         for text in texts:
             acronyms.update(a.lower() for a in _ACRONYM.findall(text) if 2 <= len(a) <= 6)
             for match in _DEFINITION.finditer(text):
-                words, acronym = match.group(1).split(), match.group(2)
-                # Korean writes the term as one compound before the bracket; English spells it in words
-                phrase = words[-1] if _HANGUL.search(words[-1]) else " ".join(words[-len(acronym):])
-                phrases.setdefault(acronym.lower(), set()).add(phrase)
+                phrase = _defined(match.group(1).split(), match.group(2).lower())
+                if phrase:
+                    phrases.setdefault(match.group(2).lower(), set()).add(phrase)
         keys = sorted(phrases)
         tokens = tokenize_many([p for k in keys for p in sorted(phrases[k])]) if keys else []
         definitions: dict[str, tuple[tuple[str, ...], ...]] = {}
+        written: dict[str, tuple[str, ...]] = {}
         i = 0
         for k in keys:
-            found = []
-            for _ in sorted(phrases[k]):
+            found, kept = [], []
+            for phrase in sorted(phrases[k]):
                 words = tuple(sorted(set(tokens[i]) - {k}))
                 i += 1
                 if len(words) >= 2:  # one generic word ("서비스") is not a definition
                     found.append(words)
+                    kept.append(_squeeze(phrase))
             if found:
                 definitions[k] = tuple(sorted(set(found)))
-        return frozenset(acronyms), definitions
+                written[k] = tuple(sorted(set(kept)))
+        return frozenset(acronyms), definitions, written
+
+    def _derive(self) -> None:
+        """Lookups for spelled-out acronyms: initials -> acronyms, and one pattern of every definition as written."""
+        initials: dict[str, set[str]] = {}
+        for acronym in self.acronyms_:
+            # "laboratory information management" spells LIMS: a final S(ystem) is often left out
+            for n in {len(acronym)} | ({len(acronym) - 1} if acronym.endswith("s") and len(acronym) >= 4 else set()):
+                initials.setdefault(acronym[:n], set()).add(acronym)
+        self._initials = {k: tuple(sorted(v)) for k, v in initials.items()}
+        phrases = {p: a for a, ps in getattr(self, "phrases_", {}).items() for p in ps}
+        self._phrase_of = phrases
+        self._phrases = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))) \
+            if phrases else None
+
+    def _spelled(self, words: list[str], min_length: int) -> dict[str, list[str]]:
+        """Acronyms whose letters start consecutive English words ("autonomous mobile robots" -> amr)."""
+        found: dict[str, list[str]] = {}
+        lengths = sorted({len(k) for k in self._initials if len(k) >= min_length})
+        for n in lengths:
+            for i in range(len(words) - n + 1):
+                span = words[i:i + n]
+                for acronym in self._initials.get("".join(w[0] for w in span), ()):
+                    if acronym not in span and not _STOP.intersection(span):
+                        found[acronym] = span
+        return found
+
+    def _named(self, text: str) -> set[str]:
+        """Acronyms a document text spells out or defines without naming them: indexed as if named.
+
+        Two-letter initials are too common in running text ("operator training" is no OT), so a
+        document's words must spell at least three letters; a definition counts as written ("정보관리시스템").
+        """
+        if not text:
+            return set()
+        found = set(self._spelled([w.lower() for w in _WORD.findall(text)], 3))
+        if self._phrases is not None:
+            found.update(self._phrase_of[m.group(0)] for m in self._phrases.finditer(_squeeze(text)))
+        return found
 
     # ----------------------------------------------------------------- rows
     def _append(self, profiles: Sequence[Profile], counts: list[dict[str, float]]) -> None:
@@ -146,58 +230,51 @@ class KeywordIndex:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("phrases_", {})  # an index written before definitions were kept as written
+        self._derive()
         rows = self.__dict__.get("rows_")
         if rows is not None:  # a RowStore pickles without its (here empty) dense block
             rows.attach_dense(np.zeros((len(rows._weight), 0), dtype=np.float32))
 
     # ----------------------------------------------------------------- querying
-    def query_weights(self, text: str,
-                      translations: Callable[[list[str]], dict[str, list[tuple[str, float]]]] | None = None
-                      ) -> dict[str, float]:
-        """Each term the query asks for and its weight in IDF units; matching them all scores 1.
+    def query(self, text: str,
+              translations: Callable[[list[str]], dict[str, list[tuple[str, float]]]] | None = None) -> KeywordQuery:
+        """What a query asks for: each word in IDF units, what else counts as that word, acronym spans.
 
-        The query's own words count fully; their translations (`translations(tokens)` gives each
-        token's (translation, similarity) pairs) as much as their similarity; an acronym the words spell or define
-        as much as those words together; an acronym's defining words at `definition_weight`.
+        A word's alternatives are itself, its translations (`translations(tokens)` gives each token's
+        (translation, similarity) pairs; they count as much as their similarity) and, for an acronym,
+        its defining words (at `definition_weight`). Words that spell or define an acronym form a span
+        that a company naming the acronym matches as fully as one writing every word.
         """
         tokens = list(dict.fromkeys(tokenize_many([text])[0]))
-        idf = {t: self._idf(t) for t in tokens}
-        denominator = sum(idf.values())
+        idf = [self._idf(t) for t in tokens]
+        denominator = sum(idf)
         if not tokens or denominator <= 0:
-            return {}
-        weights: dict[str, float] = {t: idf[t] for t in tokens}
-
-        def ask(term: str, idf_units: float) -> None:
-            if term in self.vocabulary_ and idf_units > 0:
-                weights[term] = max(weights.get(term, 0.0), idf_units)
-
-        for pairs in (translations(tokens) if translations else {}).values():
-            for other, similarity in pairs:
-                ask(other, similarity * self._idf(other))
-        for acronym, words in self._acronyms_in(text, tokens):
-            ask(acronym, sum(self._idf(w) for w in words))
+            return KeywordQuery((), (), ())
+        translated = translations(tokens) if translations else {}
+        alternatives = []
         for t in tokens:
+            alts: dict[tuple[str, ...], float] = {(t,): 1.0}
+            for other, similarity in translated.get(t, ()):
+                alts[(other,)] = max(alts.get((other,), 0.0), float(similarity) * self._idf(other) / self._idf(t))
             for words in self.definitions_.get(t, ()):
-                for w in words:
-                    ask(w, self.definition_weight * self._idf(t) / len(words))
-        return {t: w / denominator for t, w in weights.items()}
+                alts[words] = max(alts.get(words, 0.0), self.definition_weight)
+            alternatives.append(tuple(sorted(alts.items())))
+        position = {t: i for i, t in enumerate(tokens)}
+        spans = []
+        for acronym, words in self._acronyms_in(text, tokens):
+            covered = tuple(sorted({position[w] for w in words if w in position}))
+            if covered and acronym in self.vocabulary_:
+                spans.append((covered, acronym))
+        return KeywordQuery(tuple(w / denominator for w in idf), tuple(alternatives), tuple(spans))
 
     def _idf(self, token: str) -> float:
         col = self.vocabulary_.get(token)
         return float(self.idf_[col]) if col is not None else self.unknown_idf_
 
     def _acronyms_in(self, text: str, tokens: list[str]) -> list[tuple[str, tuple[str, ...]]]:
-        found: dict[str, tuple[str, ...]] = {}
-        words = [w.lower() for w in _WORD.findall(text)]
-        for acronym in self.acronyms_:
-            # "laboratory information management" asks for LIMS: a final S(ystem) is often left out
-            lengths = {len(acronym)} | ({len(acronym) - 1} if acronym.endswith("s") and len(acronym) >= 4 else set())
-            for n in lengths:
-                for i in range(len(words) - n + 1):
-                    span = words[i:i + n]
-                    if (n >= 2 and acronym not in span and not _STOP.intersection(span)
-                            and "".join(w[0] for w in span) == acronym[:n]):
-                        found[acronym] = tuple(tokenize_many([" ".join(span)])[0])
+        found = {acronym: tuple(tokenize_many([" ".join(span)])[0])
+                 for acronym, span in self._spelled([w.lower() for w in _WORD.findall(text)], 2).items()}
         present = set(tokens)
         for acronym, definitions in self.definitions_.items():
             for words in definitions:
@@ -205,19 +282,41 @@ class KeywordIndex:
                     found[acronym] = words
         return sorted(found.items())
 
-    def scores(self, weights: dict[str, float]) -> np.ndarray:
-        """Each row's owner's 0..1 score for query weights from `query_weights` (0 for removed rows)."""
+    def scores(self, query: KeywordQuery) -> np.ndarray:
+        """Each row's owner's 0..1 share of the query's IDF mass (0 for removed rows).
+
+        A word counts through its best alternative, never through several (a company writing both
+        "데이터" and "data" names one word, not two); a span counts through its acronym or its words,
+        whichever is more.
+        """
         size = len(self.rows_.alive)
-        if not weights or not size:
+        if not query.weights or not size:
             return np.zeros(size)
-        vector = np.zeros(len(self.vocabulary_), dtype=np.float32)
-        for t, w in weights.items():
-            col = self.vocabulary_.get(t)  # a query word no company uses still counts in the denominator
-            if col is not None:
-                vector[col] = w
-        scores = np.asarray(self.rows_.lex @ vector).ravel().astype(np.float64)
-        scores[~self.rows_.alive] = 0.0
-        return np.minimum(scores, 1.0)
+        terms = sorted({t for alts in query.alternatives for words, _ in alts for t in words}
+                       | {a for _, a in query.spans})
+        column = {t: j for j, t in enumerate(terms)}
+        known = [(self.vocabulary_[t], j) for j, t in enumerate(terms) if t in self.vocabulary_]
+        matched = np.zeros((size, len(terms)))
+        if known:  # a query word no company uses still counts in the denominator
+            select = sparse.csr_matrix((np.ones(len(known), dtype=np.float32), tuple(zip(*known))),
+                                       shape=(len(self.vocabulary_), len(terms)))
+            matched = (self.rows_.lex @ select).toarray().astype(np.float64)
+        words = np.zeros((size, len(query.weights)))
+        for i, alts in enumerate(query.alternatives):
+            for terms_of, factor in alts:
+                np.maximum(words[:, i], factor * matched[:, [column[t] for t in terms_of]].mean(axis=1),
+                           out=words[:, i])
+            words[:, i] *= query.weights[i]
+        total = words.sum(axis=1)
+        claimed: set[int] = set()
+        for positions, acronym in sorted(query.spans, key=lambda s: (-len(s[0]), s[1])):
+            if claimed.intersection(positions):
+                continue
+            claimed.update(positions)
+            part = words[:, list(positions)].sum(axis=1)
+            total += np.maximum(part, sum(query.weights[p] for p in positions) * matched[:, column[acronym]]) - part
+        total[~self.rows_.alive] = 0.0
+        return np.minimum(total, 1.0)
 
     def top(self, scores: np.ndarray, n: int) -> list[str]:
         """The owners of the `n` best-scoring rows with a score above 0."""

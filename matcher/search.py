@@ -54,8 +54,7 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     dense_q = matcher.encoder.encode([text])[0].astype(np.float32)
     lex_q = matcher._lexical.transform([text], translate=True)
     lexical_all = (lex_q @ rows.lex_transposed).toarray()[0]
-    weights = keywords.query_weights(text, matcher._lexical.translations)
-    keyword = keywords.scores(weights)
+    keyword = keywords.scores(keywords.query(text, matcher._lexical.translations))
 
     # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
     # rounds score only their rows, so the one pass over every row is the first dense product.
