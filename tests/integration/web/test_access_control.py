@@ -52,6 +52,15 @@ def _unsubscribe_url(w: World) -> str:
     return f"/digest/unsubscribe/{unsubscribe_token(sub.id, current_app.config['DXMATCH_SETTINGS'])}"
 
 
+def _notification_unsubscribe_url(w: World) -> str:
+    from flask import current_app
+
+    from services.notifications import KINDS, unsubscribe_url
+
+    link = unsubscribe_url(current_app.config["DXMATCH_SETTINGS"], w.users["m1"].id, KINDS[0])
+    return "/notifications/" + link.split("/notifications/", 1)[1]
+
+
 ROUTES: dict[tuple[str, str], Case] = {
     ("main.index", "GET"): Case(lambda w: "/", LOGGED_IN),
     ("main.healthz", "GET"): Case(lambda w: "/healthz", PUBLIC),
@@ -108,6 +117,9 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("digest.unsubscribe_me", "POST"): Case(lambda w: "/digest/unsubscribe", LOGGED_IN),
     ("digest.unsubscribe", "GET"): Case(_unsubscribe_url, PUBLIC),
     ("digest.unsubscribe", "POST"): Case(_unsubscribe_url, PUBLIC),
+    ("notifications.save", "POST"): Case(lambda w: "/notifications/settings", LOGGED_IN),
+    ("notifications.unsubscribe", "GET"): Case(_notification_unsubscribe_url, PUBLIC),
+    ("notifications.unsubscribe", "POST"): Case(_notification_unsubscribe_url, PUBLIC),
     ("api.me", "GET"): Case(lambda w: "/api/v1/me", LOGGED_IN),
     ("api.list_companies", "GET"): Case(lambda w: "/api/v1/companies", LOGGED_IN),
     ("api.get_company", "GET"): Case(lambda w: f"/api/v1/companies/{w.companies['m1'].id}", frozenset({"admin", "coord", "m1"})),
