@@ -14,7 +14,7 @@ from services import access, companies, dashboard, exports, gaps, imports, jobs,
 from services.errors import Conflict, NotFound, ValidationFailed
 from web.database import db_session, runtime
 from web.forms import page_number, safe_next
-from web.audit_page import audit_page
+from web.audit_page import audit_filters, audit_page
 from web.i18n import lang
 from web.login import actor
 
