@@ -200,7 +200,7 @@ def _register_optional(module_names: tuple[str, ...]) -> None:
             register(main)
 
 
-_register_optional(("dxmatch.cli_match", "dxmatch.cli_digest", "dxmatch.cli_users", "dxmatch.cli_secret"))
+_register_optional(("dxmatch.cli_match", "dxmatch.cli_model", "dxmatch.cli_digest", "dxmatch.cli_users", "dxmatch.cli_secret"))
 
 
 if __name__ == "__main__":  # pragma: no cover

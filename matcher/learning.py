@@ -72,7 +72,7 @@ class Fusion:
 
 
 ENGINE_ONLY = Fusion()
-FUSIONS: tuple[Fusion, ...] = (ENGINE_ONLY, *(Fusion(p, n, g) for p in (0.05, 0.1, 0.2, 0.4, 0.8)
+FUSIONS: tuple[Fusion, ...] = (ENGINE_ONLY, *(Fusion(p, n, g) for p in (0.05, 0.1, 0.2, 0.4)
                                               for n in (0.0, 0.3, 1.0) for g in (False, True)))
 
 
@@ -81,7 +81,7 @@ class DecisionEvidence:
 
     def __init__(self, need_threshold: float = 0.8, capability_threshold: float = 0.7, secondary_need: float = 1 / 3,
                  min_decisions: int = 20, min_manufacturers: int = 8, inner_folds: int = 4, candidates: int = 100,
-                 min_gain: float = 0.002, fusions: tuple[Fusion, ...] = FUSIONS) -> None:
+                 min_gain: float = 0.002, fusions: tuple[Fusion, ...] = FUSIONS, one_standard_error: bool = False) -> None:
         self.need_threshold = need_threshold
         self.capability_threshold = capability_threshold
         self.secondary_need = secondary_need  # a decision on a secondary need says less (as the labels do)
@@ -91,6 +91,7 @@ class DecisionEvidence:
         self.candidates = candidates  # the engine's best this many per manufacturer are re-ranked in the inner CV
         self.min_gain = min_gain  # the nDCG@10 a fusion must add over the engine alone to be used
         self.fusions = fusions
+        self.one_standard_error = one_standard_error
 
     # ------------------------------------------------------------------ fitting
     def fit(self, matcher: "Matcher", decisions: Iterable[Mapping]) -> "DecisionEvidence":
@@ -144,9 +145,8 @@ class DecisionEvidence:
             labels: dict[str, dict[str, int]] = {m: {} for m in decided}
             for (m, s), outcome in outcomes.items():
                 labels[m][s] = GAIN.get(outcome, 0)
-            totals = np.zeros(len(self.fusions))
+            per_manufacturer: list[list[float]] = []
             owners = np.asarray(self.owners_)
-            counted = 0
             for fold in range(self.inner_folds):
                 members = [m for m in decided if _fold(m, self.inner_folds) == fold]
                 known = ~np.isin(owners, members)
@@ -161,21 +161,47 @@ class DecisionEvidence:
                     positive, negative = self._evidence(matcher._query(m)[0], matcher._caps.dense[positions], starts,
                                                         known)
                     tiers = np.asarray([security_tier(matcher.profiles[m], matcher.profiles[s]) for s in candidates])
-                    for i, fusion in enumerate(self.fusions):
+                    row = []
+                    for fusion in self.fusions:
                         adjusted = fusion.apply(scores, positive, negative)
-                        ranking = [candidates[j] for j in np.lexsort((-adjusted, tiers))]
-                        totals[i] += ndcg_at(ranking, labels[m])
-                    counted += 1
+                        row.append(ndcg_at([candidates[j] for j in np.lexsort((-adjusted, tiers))], labels[m]))
+                    per_manufacturer.append(row)
         finally:
             matcher.learner = saved
-        if not counted:
+        if not per_manufacturer:
             return ENGINE_ONLY, {}
-        means = totals / counted
-        best = int(np.argmax(means))  # the first of equals: the grid starts with the engine alone, then small weights
+        table = np.asarray(per_manufacturer)
+        means = table.mean(axis=0)
+        best = int(np.argmax(means))
+        if self.one_standard_error:  # the most cautious fusion within one standard error of the best
+            error = float((table - table[:, [best]]).std(axis=0).max()) / np.sqrt(len(table))
+            best = min((i for i in range(len(means)) if means[i] >= means[best] - error),
+                       key=lambda i: (self.fusions[i].positive, i))
         report = {"engine": round(float(means[0]), 4), "learned": round(float(means[best]), 4)}
         if means[best] - means[0] < self.min_gain:
             return ENGINE_ONLY, report
         return self.fusions[best], report
+
+    def held_out_scores(self, matcher: "Matcher", pairs: list[tuple[str, str]]) -> np.ndarray:
+        """Learned scores of decided pairs as a new manufacturer would get them: its own decisions hidden.
+
+        What the score calibrator is fitted on: in-sample scores would carry each pair's own decision.
+        """
+        saved, matcher.learner = matcher.learner, None
+        owners = np.asarray(self.owners_)
+        out = np.zeros(len(pairs))
+        try:
+            for i, (m, s) in enumerate(pairs):
+                score = matcher._score(m, [s])[0]
+                if self.active_:
+                    positions, starts = matcher._caps.positions_of([s])
+                    positive, negative = self._evidence(matcher._query(m)[0], matcher._caps.dense[positions], starts,
+                                                        owners != m)
+                    score = self.fusion_.apply(score, positive, negative)
+                out[i] = float(score[0])
+        finally:
+            matcher.learner = saved
+        return out
 
     # ------------------------------------------------------------------ scoring
     def _closeness(self, need_rows: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:

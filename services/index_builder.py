@@ -32,6 +32,7 @@ from matcher.encoder import Encoder
 from matcher.engine import Matcher
 from models import Company, Match, MatchingWork, utcnow
 from services.index_store import SnapshotMissing, SnapshotStore
+from services.model_training import attach_saved_model
 from services.matching import profile_from_company, propose_for
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ class IndexBuilder:
                     select(Company).where(Company.status == "active").order_by(Company.external_id)))
             manufacturers = list(session.scalars(select(Company).where(
                 Company.kind == "manufacturer", Company.status == "active")))
+            attach_saved_model(self.store.root, matcher)  # a rebuild keeps what was learned from decisions
             full = True
         else:
             manufacturers = self._apply_changes(session, matcher, ids, changed)

@@ -16,7 +16,7 @@ from config.settings import Settings
 from matcher.encoder import Encoder, load_encoder
 from matcher.engine import Matcher
 from models import BackgroundJob, Company, utcnow
-from services import notifications
+from services import model_training, notifications
 from services.index_builder import ON_COMMIT, BuildResult, IndexBuilder, pending_count
 from services.index_store import SnapshotStore, database_key
 from services.jobs import JobQueue, Progress
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MATCHING_JOB = "matching.process"
 NOTIFY_JOB = "notifications.send"
+MODEL_JOB = model_training.MODEL_JOB
 
 
 class Runtime:
@@ -62,11 +63,24 @@ class Runtime:
         session = self.sessions()
         session.info[ON_COMMIT] = self.kick
         session.info[notifications.ON_COMMIT] = self.notify
+        session.info[model_training.ON_DECISION] = self.decision_recorded
         return session
 
     def kick(self) -> str:
         """Queue the matching job (deduplicated: one queued at a time)."""
         return self.jobs.submit(MATCHING_JOB)
+
+    def decision_recorded(self) -> str | None:
+        """After a decision is committed: queue the model's retraining once a batch of new decisions came."""
+        with self.sessions() as session:
+            if not model_training.due(session, self.store.root):
+                return None
+        return self.jobs.submit(MODEL_JOB)
+
+    def train_model(self, progress: Progress | None = None) -> dict:
+        """Retrain the learner and the calibrator from the decisions and publish them (the job's body)."""
+        with self._build_lock, self.sessions() as session:
+            return model_training.train(session, self.store, self.encoder, progress)
 
     def notify(self) -> str:
         """Queue the notification sender (deduplicated like the matching job)."""
@@ -160,6 +174,8 @@ class Runtime:
         try:
             if name == NOTIFY_JOB:
                 status, message = "done", self.send_notifications()
+            elif name == MODEL_JOB:
+                status, message = "done", model_training.describe(self.train_model(Progress(self.sessions, job_id)))
             elif name == MATCHING_JOB:
                 status, message = "done", _describe(self.process_now(Progress(self.sessions, job_id)))
             else:
@@ -195,4 +211,4 @@ def _describe(result: BuildResult) -> str:
     return f"{result.version}: {kind}, {result.applied} changes, {result.manufacturers} manufacturers"
 
 
-__all__ = ["IndexNotReady", "MATCHING_JOB", "NOTIFY_JOB", "Runtime"]
+__all__ = ["IndexNotReady", "MATCHING_JOB", "MODEL_JOB", "NOTIFY_JOB", "Runtime"]
