@@ -128,14 +128,14 @@ def _table(session: Session, actor: User, hub_key: str, name: str, tr: Any, filt
         return header, [[_local(e.at), e.actor.email if e.actor else "", e.action,
                          names.get(e.company_id, "") if e.company_id else "", pairs.get(e.match_id, ""),
                          ", ".join(f"{k}={v}" for k, v in sorted((e.detail or {}).items()))] for e in events]
-    if name == "pipeline":
-        filters = pipeline.PairFilters()  # every pair, whatever its state
+    if name == "pipeline":  # every pair, whatever its state, in the board's order within each state
+        filters = pipeline.PairFilters(sort=filters.sort if filters else pipeline.PAIR_SORTS[0])
     matches = pipeline.list_matches(session, actor, hub_key=hub_key, filters=filters, limit=MAX_EXPORT_ROWS)
     header = [tr.gettext("Manufacturer"), tr.gettext("Supplier"), tr.gettext("Score"), tr.gettext("Status"),
               tr.gettext("Industry"), tr.gettext("Updated")]
     if name == "pipeline":
         order = {state: i for i, state in enumerate(STATUS_NAMES)}
-        matches.sort(key=lambda m: order.get(m.status, len(order)))  # stable: best first within a state
+        matches.sort(key=lambda m: order.get(m.status, len(order)))  # stable: the board's order within a state
     return header, [[m.manufacturer.name, m.supplier.name, round(m.score * 100),
                      tr.gettext(STATUS_NAMES[m.status]) if m.status in STATUS_NAMES else m.status,
                      m.manufacturer.industry or "", _local(m.updated_at)] for m in matches]
