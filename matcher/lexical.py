@@ -11,8 +11,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.lexicon import induce_lexicon
-
+from matcher.lexicon import induce_lexicon, script_tokens, translate_unknown
 from matcher.text import tokenize_many
 
 
@@ -42,9 +41,15 @@ class LexicalModel:
         self.vectorizer_.fit(list(tokens) if len(tokens) else [["_"]])
         size = len(self.vectorizer_.vocabulary_)
         self.lexicon_ = sparse.csr_matrix((size, size), dtype=np.float32)
+        self.vectors_ = None  # float16 vectors of the Korean then the Latin tokens, for words the vocabulary lacks
         if encoder is not None and texts:
             tokens = self.vectorizer_.get_feature_names_out().tolist()
-            self.lexicon_ = induce_lexicon(tokens, encoder, self.min_similarity)
+            korean, latin = script_tokens(tokens)
+            vectors = encoder.encode([tokens[i] for i in np.concatenate([korean, latin])]) \
+                if len(korean) and len(latin) else None
+            self.lexicon_ = induce_lexicon(tokens, encoder, self.min_similarity, vectors=vectors)
+            if vectors is not None:
+                self.vectors_, self.scripts_ = np.asarray(vectors, dtype=np.float16), (korean, latin)
         return self
 
     def transform(self, texts: Sequence[str], translate: bool = False,
@@ -57,19 +62,27 @@ class LexicalModel:
         rows = self.vectorizer_.transform(list(tokens)).astype(np.float32).tocsr()
         return self.translate(rows) if translate else rows
 
-    def translations(self, tokens: Sequence[str]) -> dict[str, list[tuple[str, float]]]:
-        """Each vocabulary token's lexicon translations with their similarity (unknown words have none)."""
+    def translations(self, tokens: Sequence[str], encoder: object | None = None) -> dict[str, list[tuple[str, float]]]:
+        """Each token's lexicon translations with their similarity.
+
+        With the fitted encoder, a word the vocabulary does not hold ("knowledge" where companies
+        write "지식") is translated by the same rule as the lexicon (`matcher.lexicon.translate_unknown`).
+        """
         lexicon = getattr(self, "lexicon_", None)
         vocabulary = self.vectorizer_.vocabulary_
-        columns = {t: vocabulary[t] for t in tokens if t in vocabulary}
-        if lexicon is None or not lexicon.nnz or not columns:
-            return {}
-        found = {t: lexicon.getrow(c) for t, c in columns.items()}
-        if not any(row.nnz for row in found.values()):
-            return {}
         names = self.vectorizer_.get_feature_names_out()
-        return {t: [(str(names[j]), float(v)) for j, v in zip(row.indices.tolist(), row.data.tolist())]
-                for t, row in found.items() if row.nnz}
+        found: dict[str, list[tuple[str, float]]] = {}
+        if lexicon is not None and lexicon.nnz:
+            for t in tokens:
+                row = lexicon.getrow(vocabulary[t]) if t in vocabulary else None
+                if row is not None and row.nnz:
+                    found[t] = [(str(names[j]), float(v)) for j, v in zip(row.indices.tolist(), row.data.tolist())]
+        vectors = getattr(self, "vectors_", None)
+        unknown = [t for t in dict.fromkeys(tokens) if t not in vocabulary]
+        if encoder is not None and vectors is not None and unknown:
+            translated = translate_unknown(unknown, encoder.encode(unknown), *self.scripts_, vectors, self.min_similarity)
+            found.update({w: [(str(names[j]), similarity)] for w, (j, similarity) in translated.items()})
+        return found
 
     def translate(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
         """Rows of `transform` plus their words' lexicon translations, L2-normalised again."""

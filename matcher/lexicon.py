@@ -37,24 +37,34 @@ def _nearest(queries: np.ndarray, pool: np.ndarray) -> tuple[np.ndarray, np.ndar
     return ids[:, 0], sims[:, 0]
 
 
-def induce_lexicon(tokens: Sequence[str], encoder: _Encoder, min_similarity: float = 0.6) -> sparse.csr_matrix:
+def script_tokens(tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the Korean tokens and of the Latin-script tokens of a vocabulary."""
+    korean = np.asarray([i for i, t in enumerate(tokens) if _HANGUL.search(t)], dtype=np.int64)
+    latin = np.asarray([i for i, t in enumerate(tokens) if not _HANGUL.search(t) and _LATIN.search(t)],
+                       dtype=np.int64)
+    return korean, latin
+
+
+def induce_lexicon(tokens: Sequence[str], encoder: _Encoder, min_similarity: float = 0.6,
+                   vectors: np.ndarray | None = None) -> sparse.csr_matrix:
     """Translation pairs between the Korean and the Latin-script tokens of a vocabulary.
 
     Args:
         tokens: the vocabulary, in column order of the TF-IDF matrix.
         encoder: the matching encoder (the same multilingual space as the dense signal).
         min_similarity: lowest cosine for a pair; below it a word is left untranslated.
+        vectors: the encoder's vectors of the Korean then the Latin tokens (`script_tokens` order),
+            when the caller has them.
 
     Returns:
         A symmetric (len(tokens) x len(tokens)) CSR matrix; entry (i, j) is the similarity of a pair.
     """
     n = len(tokens)
-    korean = np.asarray([i for i, t in enumerate(tokens) if _HANGUL.search(t)], dtype=np.int64)
-    latin = np.asarray([i for i, t in enumerate(tokens) if not _HANGUL.search(t) and _LATIN.search(t)],
-                       dtype=np.int64)
+    korean, latin = script_tokens(tokens)
     if not len(korean) or not len(latin):
         return sparse.csr_matrix((n, n), dtype=np.float32)
-    vectors = encoder.encode([tokens[i] for i in np.concatenate([korean, latin])])
+    if vectors is None:
+        vectors = encoder.encode([tokens[i] for i in np.concatenate([korean, latin])])
     ko_vec, en_vec = vectors[: len(korean)], vectors[len(korean):]
     ko_to_en, ko_sim = _nearest(ko_vec, en_vec)
     en_to_ko, _ = _nearest(en_vec, ko_vec)
@@ -65,6 +75,31 @@ def induce_lexicon(tokens: Sequence[str], encoder: _Encoder, min_similarity: flo
         (np.concatenate([sims, sims]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
         shape=(n, n), dtype=np.float32,
     )
+
+
+def translate_unknown(words: Sequence[str], word_vectors: np.ndarray, korean: np.ndarray, latin: np.ndarray,
+                      vectors: np.ndarray, min_similarity: float = 0.6) -> dict[str, tuple[int, float]]:
+    """The vocabulary translation of words the vocabulary does not hold ("knowledge" -> "지식").
+
+    The same rule as `induce_lexicon`, as if the word had been in the vocabulary: its nearest token
+    of the other script, at `min_similarity` or more, whose own nearest token of the word's script
+    is no closer than the word. `vectors` are the vocabulary's (`script_tokens` order: Korean first).
+
+    Returns:
+        For each translated word, (vocabulary position of its translation, similarity).
+    """
+    ko_vec, en_vec = vectors[: len(korean)].astype(np.float32), vectors[len(korean):].astype(np.float32)
+    found: dict[str, tuple[int, float]] = {}
+    for word, vector in zip(words, np.asarray(word_vectors, dtype=np.float32)):
+        own, other, other_ids = (ko_vec, en_vec, latin) if _HANGUL.search(word) else (en_vec, ko_vec, korean)
+        if not len(own) or not len(other):
+            continue
+        sims = other @ vector
+        best = int(np.argmax(sims))
+        similarity = float(sims[best])
+        if similarity >= min_similarity and float(np.max(own @ other[best])) <= similarity:
+            found[word] = (int(other_ids[best]), similarity)
+    return found
 
 
 def translation_pairs(tokens: Sequence[str], lexicon: sparse.csr_matrix) -> list[tuple[str, str, float]]:

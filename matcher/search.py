@@ -1,4 +1,4 @@
-"""Free-text search over one side's rows: dense, lexical and keyword evidence, absolute thresholds.
+"""Free-text search over one side's rows: dense and keyword evidence, absolute thresholds.
 
 Split from the engine because it shares only the row stores with matching: a query is one text,
 not a manufacturer's needs, and its scores are evidence, not fit probabilities.
@@ -14,27 +14,29 @@ from matcher.types import MatchFilters, SearchHit
 if TYPE_CHECKING:
     from matcher.engine import Matcher
 
-LEXICAL_WEIGHT = 0.35
 KEYWORD_WEIGHT = 2.0  # naming every query term (or its acronym) counts twice a close paraphrase
-MIN_EVIDENCE = 0.25  # no company reaches this: nothing answers the query, no hit at all
+MIN_EVIDENCE = 0.35  # no company reaches this: nothing answers the query, no hit at all (see README, search)
 MIN_HIT = 0.2  # once some company answers it, weaker companies down to this are still listed
 FEEDBACK = 5  # the query vector moves towards its best companies' texts (pseudo-relevance feedback)
 FEEDBACK_WEIGHT = 0.5
 CANDIDATES = 400  # rows per signal whose companies are scored exactly
+BACKGROUND = 2000  # rows whose mean cosine with the query is the level any text reaches
 
 
 def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
            filters: MatchFilters | None = None) -> list[SearchHit]:
     """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text.
 
-    Three absolute signals, never standardised within the result set (so a query that matches
-    nothing well returns nothing): the dense cosine of the query and the company's best row, the
-    lexical cosine of that row (with the query words' translations, so a Korean query finds
-    English profiles), and the share of the query's terms the company names anywhere in its
-    public text (`matcher.keyword`: exact terms, acronyms, field weights). When no company reaches
-    `MIN_EVIDENCE` there is no hit; otherwise companies down to `MIN_HIT` are
-    listed, after the query vector is moved towards its best companies' texts once
-    (pseudo-relevance feedback) and scored again.
+    Two absolute signals, never standardised within the result set (so a query that matches
+    nothing well returns nothing): the dense cosine of the query and the company's best row, less
+    the query's mean cosine with any row (what every text shares with it, which depends on the
+    encoder and the query, not on the company), and twice the share of the query's terms the company
+    names anywhere in its public text (`matcher.keyword`: BM25F over every field, exact terms,
+    acronyms spelled out or named, translations of the query's words). The row-level TF-IDF cosine
+    is left out: it counts the same terms again in fewer fields. When no company reaches
+    `MIN_EVIDENCE` there is no hit; otherwise companies down to `MIN_HIT` are listed, after the
+    query vector is moved towards its best companies' texts once (pseudo-relevance feedback) and
+    scored again.
 
     Args:
         matcher: the engine whose rows are searched.
@@ -52,14 +54,15 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     if not text.strip() or not len(live):
         return []
     dense_q = matcher.encoder.encode([text])[0].astype(np.float32)
-    lex_q = matcher._lexical.transform([text], translate=True)
-    lexical_all = (lex_q @ rows.lex_transposed).toarray()[0]
-    keyword = keywords.scores(keywords.query(text, matcher._lexical.translations))
+    keyword = keywords.scores(keywords.query(
+        text, lambda tokens: matcher._lexical.translations(tokens, encoder=matcher.encoder)))
 
     # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
     # rounds score only their rows, so the one pass over every row is the first dense product.
     dense_all = rows.dense @ dense_q
-    row_score = (dense_all[live] + LEXICAL_WEIGHT * lexical_all[live]) * rows.weight[live]
+    # The query's mean cosine with (an even sample of) all rows: what it shares with any text at all
+    centroid = rows.dense[live[np.linspace(0, len(live) - 1, min(BACKGROUND, len(live))).astype(np.int64)]].mean(axis=0)
+    row_score = dense_all[live] * rows.weight[live]
     k = min(CANDIDATES, len(live))
     best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
     candidates = sorted({rows.owner[int(r)] for r in best_rows} | set(keywords.top(keyword, CANDIDATES)))
@@ -67,24 +70,23 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     if not len(found):
         return []
     group = np.repeat(np.arange(len(candidates)), np.diff(np.append(starts, len(found))))
-    lexical_found = LEXICAL_WEIGHT * lexical_all[found]
     weight_found = rows.weight[found]
     keyword_bonus = KEYWORD_WEIGHT * keywords.of(keyword, candidates)
 
-    def evidence(dense_found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def evidence(dense_found: np.ndarray, background: float) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's evidence and the position of its best row."""
-        scored = (dense_found + lexical_found) * weight_found
+        scored = (dense_found - background) * weight_found
         best = found[np.lexsort((-scored, group))[starts]]  # rows stay grouped by owner: the first is the best
         return np.maximum.reduceat(scored, starts) + keyword_bonus, best
 
-    values, best = evidence(dense_all[found])
+    values, best = evidence(dense_all[found], float(centroid @ dense_q))
     leaders = np.flatnonzero(values >= MIN_EVIDENCE)
     if not len(leaders):
         return []
     leaders = leaders[np.argsort(-values[leaders], kind="stable")][:FEEDBACK]
     moved = dense_q + FEEDBACK_WEIGHT * np.mean(rows.dense[best[leaders]], axis=0)
     moved = (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
-    values, best = evidence(rows.dense[found] @ moved)
+    values, best = evidence(rows.dense[found] @ moved, float(centroid @ moved))
     hits: list[SearchHit] = []
     for i in np.lexsort((np.array(candidates), -values)):
         if values[i] < MIN_HIT:
