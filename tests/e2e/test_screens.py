@@ -12,10 +12,15 @@ pytestmark = pytest.mark.e2e
 def test_main_screens_render_without_console_errors(live_server, browser, session, artifacts):
     demo = build_demo(session)
     errors: list[str] = []
-    page = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+    # a Korean browser: the signed-out register page answers in Korean (the language of Accept-Language)
+    page = browser.new_context(viewport={"width": 1360, "height": 900}, locale="ko-KR").new_page()
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server}/register")
-    page.screenshot(path=str(artifacts / "register-ko.png"), full_page=True)
+    for lang in ("ko", "en"):
+        page.goto(f"{live_server}/register")
+        if lang == "en":
+            _switch_language(page, "en")
+        assert page.locator("html").get_attribute("lang") == lang
+        page.screenshot(path=str(artifacts / f"register-{lang}.png"), full_page=True)
     _login(page, live_server, demo.coordinator)
     for lang in ("ko", "en"):
         _switch_language(page, lang)
@@ -25,7 +30,7 @@ def test_main_screens_render_without_console_errors(live_server, browser, sessio
             page.goto(f"{live_server}{path}")
             assert page.locator("main h1").count() == 1
             page.screenshot(path=str(artifacts / f"coordinator-{name}-{lang}.png"), full_page=True)
-    member = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+    member = browser.new_context(viewport={"width": 1360, "height": 900}, locale="ko-KR").new_page()
     member.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     _login(member, live_server, demo.members["manufacturer"])
     member.screenshot(path=str(artifacts / "member-partners-ko.png"), full_page=True)
