@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from config.settings import Settings
 from models import NotificationOutbox, utcnow
@@ -96,7 +98,7 @@ def send_pending(
     return summary
 
 
-def _due(stale_before: datetime):  # noqa: ANN202 - a WHERE clause
+def _due(stale_before: datetime) -> ColumnElement[bool]:
     """Rows to send: pending ones, and `sending` ones whose sender died (claimed before `stale_before`)."""
     return or_(NotificationOutbox.status == "pending",
                and_(NotificationOutbox.status == "sending", NotificationOutbox.claimed_at < stale_before))
@@ -125,7 +127,7 @@ def _claim(session: Session, row: NotificationOutbox, max_attempts: int, summary
     return True
 
 
-def _deliver_and_record(session: Session, mailer: Mailer, row: NotificationOutbox, message,  # noqa: ANN001
+def _deliver_and_record(session: Session, mailer: Mailer, row: NotificationOutbox, message: EmailMessage,
                         policy: tuple[int, int, Callable[[float], None]], summary: NotificationRunSummary) -> None:
     """Send the claimed row and commit the outcome: `sent`, `pending` (next run) or `failed`."""
     max_attempts, in_run_retries, sleep = policy
