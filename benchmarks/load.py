@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edit-every", type=float, default=4.0,
                         help="seconds between the editor's profile saves; 0: no editor (to see what edits cost)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `dxmatch serve`")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: `dxmatch serve`'s)")
     parser.add_argument("--pg-url", default=os.environ.get("DXMATCH_LOAD_ADMIN_URL", ADMIN_URL),
                         help="a PostgreSQL database to connect to while creating and dropping the scratch one")
     parser.add_argument("--redis-url", default=REDIS_URL, help="Redis server (a database among 12-15 is claimed)")
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
         port = free_port()
         wait_for_worker(region.redis_url, region.start("worker", "worker"))  # else the site runs jobs in-process
-        server = region.start("server", "serve", "--workers", str(args.workers), "--port", str(port),
+        threads = ("--threads", str(args.threads)) if args.threads else ()
+        server = region.start("server", "serve", "--workers", str(args.workers), *threads, "--port", str(port),
                               "--host", "127.0.0.1")
         wait_until_up(port, server)
         first_coordinator = next(a for a in accounts if a.role == "coordinator")
