@@ -72,6 +72,8 @@ class Fusion:
 
 
 ENGINE_ONLY = Fusion()
+# Acceptances add at most 0.4 to a 0..1 score: enough to reorder close candidates, never to bury the engine's own
+# judgement under popular suppliers (allowing 0.8 let the inner CV pick it and two of five dev folds got worse).
 FUSIONS: tuple[Fusion, ...] = (ENGINE_ONLY, *(Fusion(p, n, g) for p in (0.05, 0.1, 0.2, 0.4)
                                               for n in (0.0, 0.3, 1.0) for g in (False, True)))
 
@@ -81,7 +83,7 @@ class DecisionEvidence:
 
     def __init__(self, need_threshold: float = 0.8, capability_threshold: float = 0.7, secondary_need: float = 1 / 3,
                  min_decisions: int = 20, min_manufacturers: int = 8, inner_folds: int = 4, candidates: int = 100,
-                 min_gain: float = 0.002, fusions: tuple[Fusion, ...] = FUSIONS, one_standard_error: bool = False) -> None:
+                 min_gain: float = 0.002, fusions: tuple[Fusion, ...] = FUSIONS) -> None:
         self.need_threshold = need_threshold
         self.capability_threshold = capability_threshold
         self.secondary_need = secondary_need  # a decision on a secondary need says less (as the labels do)
@@ -91,7 +93,6 @@ class DecisionEvidence:
         self.candidates = candidates  # the engine's best this many per manufacturer are re-ranked in the inner CV
         self.min_gain = min_gain  # the nDCG@10 a fusion must add over the engine alone to be used
         self.fusions = fusions
-        self.one_standard_error = one_standard_error
 
     # ------------------------------------------------------------------ fitting
     def fit(self, matcher: "Matcher", decisions: Iterable[Mapping]) -> "DecisionEvidence":
@@ -172,11 +173,7 @@ class DecisionEvidence:
             return ENGINE_ONLY, {}
         table = np.asarray(per_manufacturer)
         means = table.mean(axis=0)
-        best = int(np.argmax(means))
-        if self.one_standard_error:  # the most cautious fusion within one standard error of the best
-            error = float((table - table[:, [best]]).std(axis=0).max()) / np.sqrt(len(table))
-            best = min((i for i in range(len(means)) if means[i] >= means[best] - error),
-                       key=lambda i: (self.fusions[i].positive, i))
+        best = int(np.argmax(means))  # the first of equals: the grid starts with the engine alone, then small weights
         report = {"engine": round(float(means[0]), 4), "learned": round(float(means[best]), 4)}
         if means[best] - means[0] < self.min_gain:
             return ENGINE_ONLY, report
