@@ -47,7 +47,7 @@ class Matcher:
         self._reset_rows()
         self.calibrator = None  # matcher.calibration.ScoreCalibrator: shown scores become probabilities
         self.learner = None  # matcher.learning.DecisionEvidence: what coordinators' decisions add
-        self.exposure = None  # matcher.exposure.ExposureBalancer: popular suppliers give way a little
+        self.exposure = None  # matcher.exposure.ExposureBalancer: popular suppliers give way a little in the order
 
     def _reset_rows(self) -> None:
         vocabulary = len(self._lexical.vectorizer_.vocabulary_)
@@ -234,9 +234,6 @@ class Matcher:
         learner = self.learner  # one read: a retrained learner may be swapped in by another thread
         if learner is not None:
             scores = learner.adjust(scores, learner.evidence(dense_q, self._caps.dense[positions], starts))
-        exposure = self.exposure
-        if exposure is not None:
-            scores = scores - exposure.penalty(supplier_ids)
         return scores, p, best_row
 
     # ----------------------------------------------------------------- candidates
@@ -287,8 +284,10 @@ class Matcher:
             shown = self.shown_scores(scores)
             learner = self.learner
             relevant = learner.relevant(self._query(profile_id)[0]) if learner is not None else None
+            exposure = self.exposure  # orders only: the score shown (and the minimum) stays the pair's own
+            rank_by = scores - exposure.penalty(partners) if exposure is not None else scores
             order = sorted(range(len(partners)), key=lambda i: (
-                security_tier(profile, self.profiles[partners[i]]), -scores[i], partners[i]))
+                security_tier(profile, self.profiles[partners[i]]), -rank_by[i], partners[i]))
             results = []
             for i in order:
                 if filters and filters.min_score is not None and shown[i] < filters.min_score:

@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 
 from matcher.encoder import Encoder
 from matcher.engine import Matcher
+from matcher.exposure import balance_exposure
 from models import Company, Match, MatchingWork, utcnow
+from services.capacity import suppliers_at_capacity
 from services.index_store import SnapshotMissing, SnapshotStore
 from services.model_training import attach_saved_model
 from services.matching import profile_from_company, propose_for
@@ -165,9 +167,9 @@ class IndexBuilder:
         self._working, self._unpublished = None, []
         if matcher is None:
             progress(0.0, "index")
-            matcher = Matcher(self._encoder()).index(
+            matcher = balance_exposure(Matcher(self._encoder()).index(
                 profile_from_company(c) for c in session.scalars(
-                    select(Company).where(Company.status == "active").order_by(Company.external_id)))
+                    select(Company).where(Company.status == "active").order_by(Company.external_id))))
             manufacturers = list(session.scalars(select(Company).where(
                 Company.kind == "manufacturer", Company.status == "active")))
             attach_saved_model(self.store.root, matcher)  # a rebuild keeps what was learned from decisions
@@ -178,8 +180,9 @@ class IndexBuilder:
         # Written at the commit below, not as they come: on SQLite a flushed row takes the one write lock, and the
         # job's progress (another connection) would wait for it and fail with "database is locked".
         with session.no_autoflush:
+            at_capacity = set(suppliers_at_capacity(session).values())  # one count for the whole run
             for number, manufacturer in enumerate(manufacturers, start=1):
-                propose_for(session, matcher, manufacturer)
+                propose_for(session, matcher, manufacturer, at_capacity=at_capacity)
                 if number % 25 == 0:
                     progress(0.3 + 0.65 * number / len(manufacturers), None)
         applied = [*held_back, *(w.id for w in work)]

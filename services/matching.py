@@ -8,7 +8,7 @@ Match rows that the web pages and the digest read.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from matcher.encoder import load_encoder
 from matcher.engine import Matcher
+from matcher.exposure import capacity_order
 from matcher.types import Explanation, MatchFilters, Profile
 from models import Company, Match, PipelineTransition
 from models.base import utcnow
+from services import capacity
 from services.improvements import IMPROVEMENT_MARGIN
 
 log = logging.getLogger(__name__)
@@ -45,16 +47,22 @@ def profile_from_company(company: Company) -> Profile:
 
 
 def propose_for(session: Session, matcher: Matcher, manufacturer: Company,
-                top: int = PROPOSALS_PER_MANUFACTURER) -> int:
+                top: int = PROPOSALS_PER_MANUFACTURER, *, at_capacity: Collection[str] | None = None) -> int:
     """Store a manufacturer's best suppliers as Match rows; pairs already in the pipeline keep their state.
 
     The security rule is a filter here: a manufacturer that requires certification is never
-    proposed an uncertified supplier (the engine itself ranks them in a lower tier).
+    proposed an uncertified supplier (the engine itself ranks them in a lower tier). Below the
+    minimum (`minimum_score`) nothing is proposed: the need stays open on the supply-gap page.
+    Suppliers at capacity this month (`at_capacity`, their profile ids; looked up when not given)
+    are moved below the best `top` that have room, not dropped.
     """
     profile = matcher.profiles.get(manufacturer.external_id)
     if profile is None:
         return 0
-    results = matcher.match(profile.id, top=top, filters=proposal_filters(matcher, profile))
+    full = set(capacity.suppliers_at_capacity(session).values() if at_capacity is None else at_capacity)
+    wider = top + min(len(full), 2 * top)  # room for the available suppliers that take the full ones' places
+    results = capacity_order(matcher.match(profile.id, top=wider, filters=proposal_filters(matcher, profile)),
+                             full, top, key=lambda r: r.partner_id)
     suppliers = {c.external_id: c for c in session.scalars(
         select(Company).where(Company.external_id.in_([r.partner_id for r in results])))}
     existing = {m.supplier_id: m for m in session.scalars(select(Match).where(Match.manufacturer_id == manufacturer.id))}

@@ -1,11 +1,14 @@
-"""A supplier states how many new introductions it can take per month: the profile form and the API."""
+"""A supplier states how many new introductions it can take per month (the profile form and the API), and the
+pair lists mark it once this month's introductions reached that number."""
 from __future__ import annotations
 
 import pytest
 
-from models import Company
+from models import Company, PipelineTransition
 from services import auth as auth_service
-from tests.factories import gen_company, gen_user
+from tests.factories import gen_company, gen_match, gen_user
+
+FULL = "이번 달 소개 여력 없음"
 
 SUPPLIER_FORM = {"name": "비전에이아이", "capabilities": "딥러닝 외관 불량 검사"}
 
@@ -81,3 +84,43 @@ def test_the_api_refuses_a_capacity_for_a_manufacturer(client, session):
     assert response.status_code == 422
     assert {"field": "monthly_capacity", "reason": "only for a supplier, not a manufacturer"} in \
         response.get_json()["error"]["errors"]
+
+
+def _introduced_this_month(session, manufacturer: Company, supplier: Company):
+    pair = gen_match(session, manufacturer, supplier, status="introduced")
+    session.add(PipelineTransition(match_id=pair.id, from_status="proposed", to_status="introduced"))
+    session.commit()
+    return pair
+
+
+def _row_of(page: str, name: str, tag: str) -> str:
+    """The list item or table row of a page that names `name`."""
+    return next(chunk for chunk in page.split(f"<{tag}") if name in chunk)
+
+
+def test_the_pair_lists_mark_a_supplier_at_capacity_and_only_that_one(client, session, auth):
+    maker = gen_company(session, "manufacturer", hub="ochang")
+    newcomer = gen_company(session, "manufacturer", hub="ochang")
+    full = gen_company(session, "supplier", name="꽉찬비전", monthly_capacity=1)
+    roomy = gen_company(session, "supplier", name="여유데이터", monthly_capacity=5)
+    _introduced_this_month(session, maker, full)
+    _introduced_this_month(session, maker, roomy)
+    gen_match(session, newcomer, full, rank=2)
+    gen_match(session, newcomer, roomy, rank=1)
+
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+    for url, tag in (("/hub/ochang/", "li"), ("/hub/ochang/pipeline", "li")):
+        page = client.get(url).get_data(as_text=True)
+        assert FULL in _row_of(page, full.name, tag) and FULL not in _row_of(page, roomy.name, tag), url
+    auth.logout()
+
+    auth.login(gen_user(session, "member", company=newcomer))
+    home = client.get("/company/").get_data(as_text=True)
+    assert FULL in _row_of(home, full.name, "tr") and FULL not in _row_of(home, roomy.name, "tr")
+    auth.logout()
+
+    auth.login(gen_user(session, "member", company=full))  # the supplier itself is told why it is proposed lower
+    assert FULL in client.get("/company/").get_data(as_text=True)
+    auth.logout()
+    auth.login(gen_user(session, "member", company=roomy))
+    assert FULL not in client.get("/company/").get_data(as_text=True)

@@ -1,0 +1,43 @@
+"""Supplier capacity: a supplier that stated how many new introductions it can take per month, and had
+that many this month (Korean calendar month), is at capacity until the month ends.
+
+One grouped count over this month's moves to `introduced` answers for every supplier at once, so the
+matching job asks once per run and a page once per request, never once per pair.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from models import Company, Match, PipelineTransition
+from models.base import utcnow
+from services import clock
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    """The first moment (UTC) of the current month in Korea: 1 December 00:00 KST is 30 November 15:00 UTC."""
+    local = clock.to_local(now or utcnow())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+
+
+def suppliers_at_capacity(session: Session, now: datetime | None = None) -> dict[int, str]:
+    """Suppliers whose introductions this month reached their stated capacity: {company id: external id}.
+
+    A pair introduced twice in a month (declined, reopened) counts once; a capacity of 0 means full.
+    """
+    introduced = (
+        select(Match.supplier_id.label("supplier_id"), func.count(distinct(PipelineTransition.match_id)).label("n"))
+        .join(Match, Match.id == PipelineTransition.match_id)
+        .where(PipelineTransition.to_status == "introduced", PipelineTransition.at >= month_start(now))
+        .group_by(Match.supplier_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Company.id, Company.external_id)
+        .outerjoin(introduced, introduced.c.supplier_id == Company.id)
+        .where(Company.kind == "supplier", Company.monthly_capacity.is_not(None),
+               func.coalesce(introduced.c.n, 0) >= Company.monthly_capacity)
+    )
+    return dict(rows.all())
