@@ -38,3 +38,19 @@ def test_search_survives_save_load_and_upsert(encoder, small_market, tmp_path):
     assert "s-erp" in [h.company_id for h in loaded.search("ERP")]
     loaded.remove("s-erp")
     assert "s-erp" not in [h.company_id for h in loaded.search("ERP")]
+
+
+def test_random_words_return_nothing_while_real_short_queries_still_do(encoder, small_market):
+    matcher = Matcher(encoder).index(small_market)
+    for nonsense in ("asdfgh", "ㅋㅋㅋㅋ", "banana keyboard purple", "사과 자전거 노래", "강아지 산책"):
+        assert matcher.search(nonsense) == [], nonsense
+    for query, expected in (("ERP", "s-erp"), ("FEMS", "s-energy"), ("예지보전", "s-pdm"),
+                            ("vision inspection", "s-vision-en")):
+        assert expected in [h.company_id for h in matcher.search(query)[:2]], query
+
+
+def test_an_english_acronym_finds_the_english_company_that_spells_it_out(encoder, small_market):
+    amr_ko = supplier("s-amr-ko", "자율주행 물류로봇(AMR) 공급")
+    amr_en = supplier("s-amr-en", "Autonomous mobile robots for in-plant material transport", language="en")
+    matcher = Matcher(encoder).index([*small_market, amr_ko, amr_en])
+    assert {h.company_id for h in matcher.search("AMR")[:2]} == {"s-amr-ko", "s-amr-en"}
