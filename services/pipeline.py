@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from models import PIPELINE_STATES, Company, Match, PipelineTransition, User
@@ -122,16 +122,21 @@ def _conditions(session: Session, actor: User, hub_key: str | None, filters: Pai
     return conditions
 
 
-def _ordered(conditions: list, sort: str) -> Select:
-    """The listed pairs in one of PAIR_SORTS (names sorted by the database: one query, no per-row reads)."""
-    query = _list_query().where(*conditions)
+def _sorted(query: Select, sort: str) -> tuple[Select, list]:
+    """`query` with the joins one of PAIR_SORTS needs, and its ORDER BY columns (names sorted by the database)."""
     if sort == "date":
-        return query.order_by(Match.updated_at.desc(), Match.id.desc())
+        return query, [Match.updated_at.desc(), Match.id.desc()]
     if sort == "company":
         maker, supplier = aliased(Company), aliased(Company)
-        return (query.join(maker, maker.id == Match.manufacturer_id).join(supplier, supplier.id == Match.supplier_id)
-                .order_by(maker.name, supplier.name, Match.id))
-    return query.order_by(Match.score.desc(), Match.id)
+        query = query.join(maker, maker.id == Match.manufacturer_id).join(supplier, supplier.id == Match.supplier_id)
+        return query, [maker.name, supplier.name, Match.id]
+    return query, [Match.score.desc(), Match.id]
+
+
+def _ordered(conditions: list, sort: str) -> Select:
+    """The listed pairs in one of PAIR_SORTS: one query, no per-row reads."""
+    query, order = _sorted(_list_query().where(*conditions), sort)
+    return query.order_by(*order)
 
 
 def list_matches(
@@ -187,20 +192,24 @@ def board(session: Session, actor: User, hub_key: str, pages: dict[str, int] | N
           sort: str = "score") -> dict[str, Page[Match]]:
     """The hub's pairs by pipeline column, in `sort` order (PAIR_SORTS) in each, one page of cards per column.
 
-    One COUNT for every column, then one page query per column; the full column is `column`'s page.
+    One COUNT for every column and one page query for all of them: each pair's place in its column
+    (ROW_NUMBER over the state) picks the rows of every column's own page at once.
     """
     access.require_hub(actor, hub_key)
     pages = pages or {}
     counts = dict(session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key)
                                   .group_by(Match.status)).all())
-    columns: dict[str, Page[Match]] = {}
-    for state in PIPELINE_STATES:
-        total = counts.get(state, 0)
-        number = clamp(pages.get(state, 1), BOARD_PAGE, total)
-        rows = session.scalars(_ordered([Match.hub_key == hub_key, Match.status == state], sort)
-                               .limit(BOARD_PAGE).offset((number - 1) * BOARD_PAGE)) if total else []
-        columns[state] = Page(list(rows), number, BOARD_PAGE, total)
-    return columns
+    numbers = {state: clamp(pages.get(state, 1), BOARD_PAGE, counts.get(state, 0)) for state in PIPELINE_STATES}
+    placed, order = _sorted(select(Match.id, Match.status).where(Match.hub_key == hub_key), sort)
+    place = placed.add_columns(func.row_number().over(partition_by=Match.status, order_by=order).label("place")).subquery()
+    shown = [and_(place.c.status == state, place.c.place > (number - 1) * BOARD_PAGE, place.c.place <= number * BOARD_PAGE)
+             for state, number in numbers.items() if counts.get(state)]
+    rows = session.scalars(_list_query().join(place, place.c.id == Match.id).where(or_(*shown))
+                           .order_by(place.c.status, place.c.place)) if shown else []
+    cards: dict[str, list[Match]] = {state: [] for state in PIPELINE_STATES}
+    for match in rows:
+        cards[match.status].append(match)
+    return {state: Page(cards[state], numbers[state], BOARD_PAGE, counts.get(state, 0)) for state in PIPELINE_STATES}
 
 
 def history(session: Session, actor: User, match_id: int, *, hub_key: str | None = None) -> list[PipelineTransition]:

@@ -77,6 +77,15 @@ def test_a_crowded_board_column_links_to_its_whole_list_paged_and_counted(client
     assert seen == ids  # every pair of the column, best first, page by page
     assert 'href="/hub/ochang/export/pairs?format=csv&amp;status=meeting' in first
     assert len(_csv(client.get("/hub/ochang/export/pairs?format=csv&status=meeting"))) == total + 1
+    proposed = _named_pairs(session, [("나제안", 0.2), ("가제안", 0.1)])
+    def cards(url: str) -> list[int]:
+        return [int(i) for i in re.findall(r'id="card-(\d+)"', client.get(url).get_data(as_text=True))]
+
+    assert cards("/hub/ochang/pipeline?meeting_page=2") == [*proposed, *ids[BOARD_PAGE:2 * BOARD_PAGE]]
+    by_name = cards("/hub/ochang/pipeline?sort=company"), cards("/hub/ochang/pipeline?sort=company&meeting_page=2")
+    assert by_name[0][:2] == by_name[1][:2] == [proposed[1], proposed[0]]  # 가제안 first; each column its own page
+    assert (len(by_name[0]), len(by_name[1])) == (2 + BOARD_PAGE, 2 + total - BOARD_PAGE)
+    assert not set(by_name[0][2:]) & set(by_name[1][2:])
     missing = client.get("/hub/ochang/pipeline/nonsense")
     assert missing.status_code == 404 and "Traceback" not in missing.get_data(as_text=True)
 
