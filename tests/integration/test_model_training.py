@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import BackgroundJob, Match, make_session_factory
+from models import BackgroundJob, Introduction, Match, make_session_factory
 from services import index_builder, model_training, pipeline
 from services.jobs import JobQueue
 from services.runtime import Runtime
@@ -121,3 +121,21 @@ def test_dxmatch_model_train_retrains_and_status_reports_what_it_saw(session, ru
     assert "decisions re-rank the engine's proposals" in result.output
     status = runner.invoke(main, ["model", "status"])
     assert "model v1" in status.output and "0 new decisions since" in status.output
+
+
+def test_decisions_are_read_from_pipeline_states_and_both_companies_answers(session):
+    maker = gen_company(session, "manufacturer", id="m-a", hub="ochang", needs=["설비 예지보전"])
+    suppliers = {s: gen_company(session, "supplier", id=s, capabilities=["진동 기반 예지보전"])
+                 for s in ("s-contract", "s-meeting", "s-both", "s-one", "s-refused", "s-declined", "s-open")}
+    for s, status in (("s-contract", "contract"), ("s-meeting", "meeting"), ("s-declined", "declined"),
+                      ("s-open", "proposed")):
+        gen_match(session, maker, suppliers[s], status=status)
+    for s, ours, theirs in (("s-both", "accepted", "accepted"), ("s-one", "accepted", "pending"),
+                            ("s-refused", "accepted", "declined")):
+        pair = gen_match(session, maker, suppliers[s], status="introduced")
+        session.add(Introduction(match_id=pair.id, manufacturer_response=ours, supplier_response=theirs))
+    session.commit()
+    outcomes = {d["supplier_id"]: d["outcome"] for d in model_training.decisions_from_database(session)}
+    assert outcomes == {"s-contract": "contract", "s-meeting": "accepted", "s-both": "accepted",
+                        "s-refused": "declined", "s-declined": "declined"}  # an open pair or one answer is no decision
+    assert model_training.decision_events(session) == 4  # four acceptances by a company, no decisive move yet
