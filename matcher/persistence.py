@@ -5,8 +5,11 @@ the store reports as an unusable snapshot (rebuilt by the builder).
 """
 from __future__ import annotations
 
+import gc
 import json
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +26,23 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 9  # 3: lexicon; 4: .npy dense rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a state of millions of small objects is (un)pickled.
+
+    Every allocation counts towards the next collection and each one walks the growing heap: with
+    the collector on, loading a 20,000-supplier state took 0.8-2.2 s of CPU instead of 0.3-0.4 s, in
+    every serving worker at every published version. Pickling creates no garbage cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def save(matcher: "Matcher", path: Path) -> None:
     """Write the index to a folder (FAISS files plus the row stores)."""
     path.mkdir(parents=True, exist_ok=True)
@@ -37,7 +57,7 @@ def save(matcher: "Matcher", path: Path) -> None:
              "calibrator": matcher.calibrator, "learner": matcher.learner, "exposure": matcher.exposure}
     for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
         np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
-    with open(path / "state.pkl.tmp", "wb") as fh:
+    with open(path / "state.pkl.tmp", "wb") as fh, _gc_paused():
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     (path / "state.pkl.tmp").replace(path / "state.pkl")
     meta = {"format": FORMAT_VERSION, "encoder": matcher.encoder.name, "dimension": matcher.encoder.dimension,
@@ -59,7 +79,7 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
     if meta.get("format") != FORMAT_VERSION or meta.get("encoder") != encoder.name:
         raise ValueError(f"index at {path} was built with {meta.get('encoder')!r}, format {meta.get('format')}")
     matcher = cls(encoder, ScoringConfig(**meta["config"]))
-    with open(path / "state.pkl", "rb") as fh:
+    with open(path / "state.pkl", "rb") as fh, _gc_paused():
         state = pickle.load(fh)  # our own file, written by save() above
     matcher.profiles, matcher._caps, matcher._needs = state["profiles"], state["caps"], state["needs"]
     for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):

@@ -110,6 +110,22 @@ def test_saved_index_loads_with_identical_results(encoder, small_market, tmp_pat
     assert loaded.match("m-new", top=1)[0].partner_id == "s-energy"
 
 
+def test_saving_and_loading_leave_the_garbage_collector_as_they_found_it(encoder, small_market, tmp_path):
+    import gc
+
+    matcher = Matcher(encoder).index(small_market)
+    assert gc.isenabled()
+    matcher.save(tmp_path / "idx")
+    Matcher.load(tmp_path / "idx", encoder, read_only=True)
+    assert gc.isenabled()  # paused only while (un)pickling
+    gc.disable()
+    try:
+        Matcher.load(tmp_path / "idx", encoder)
+        assert not gc.isenabled()  # a caller that switched it off keeps it off
+    finally:
+        gc.enable()
+
+
 def test_candidate_search_on_a_large_pool_agrees_with_exhaustive_scoring(encoder, small_market):
     exhaustive = Matcher(encoder).index(small_market)
     pruned = Matcher(encoder, candidate_k=2, exhaustive_limit=0).index(small_market)
