@@ -58,6 +58,12 @@ MESSAGES: dict[str, str] = {
     "unsubscribe.link_invalid": N_("This unsubscribe link is invalid."),
     "digest.bad_week": N_("The week must look like 2025-W02."),
     "digest.no_such_week": N_("There is no ISO week %(week)s."),
+    # an uploaded file that cannot be read as a whole (services.imports: the import page's line 0)
+    "import.wrong_extension": N_("use a .xlsx, .csv or .jsonl file"),
+    "import.bad_encoding": N_("neither UTF-8 nor CP949 (EUC-KR) text (save the file as UTF-8 CSV or as .xlsx)"),
+    "import.not_a_workbook": N_("not an Excel .xlsx workbook"),
+    "import.workbook_too_big": N_("the workbook unpacks to more than 100 MB"),
+    "import.preview_expired": N_("the previewed file is gone (previews last 30 minutes); upload it again"),
     # a request that cannot be read (web.inputs, web.api.spec)
     "request.invalid": N_("Bad request"),
     "request.nul": N_("The request contains a character that is not allowed (NUL)."),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import Company, User
 from services import access, audit, profiles
-from services.i18n import N_
+from services.errors import MESSAGES
 from services.profile_schema import ProfileIn
 from services.profiles import readers
 
@@ -25,12 +25,12 @@ from services.profiles import readers
 MAX_UPLOAD_LINES = 5_000
 MAX_SHOWN_ERRORS = 100  # the page lists this many errors, then "and N more"
 
-# Reasons about the file as a whole (line 0), msgids the import page translates as they are.
-WRONG_EXTENSION = N_("use a .xlsx, .csv or .jsonl file")
-NOT_TEXT = N_("neither UTF-8 nor CP949 (EUC-KR) text (save the file as UTF-8 CSV or as .xlsx)")
-NOT_WORKBOOK = N_("not an Excel .xlsx workbook")
-WORKBOOK_TOO_BIG = N_("the workbook unpacks to more than 100 MB")
-PREVIEW_EXPIRED = N_("the previewed file is gone (previews last 30 minutes); upload it again")
+# Reasons about the file as a whole (line 0): the messages of their error codes, msgids the import page translates.
+WRONG_EXTENSION = MESSAGES["import.wrong_extension"]
+NOT_TEXT = MESSAGES["import.bad_encoding"]
+NOT_WORKBOOK = MESSAGES["import.not_a_workbook"]
+WORKBOOK_TOO_BIG = MESSAGES["import.workbook_too_big"]
+PREVIEW_EXPIRED = MESSAGES["import.preview_expired"]
 PREVIEW_TTL_SECONDS = 30 * 60  # a previewed upload waits this long for the coordinator's confirmation
 
 
