@@ -40,9 +40,9 @@ class CompanyOut(BaseModel):
     industries_served: list[str] = []
     certifications: list[str] = []
     references: list[str] = []
-    contact_email: str | None = None
     monthly_capacity: int | None = Field(default=None, description="supplier: new introductions it can take per month "
                                          "(null = not stated)")
+    contact_email: str | None = None
     website: str | None = None
     confidential_notes: str | None = None
 
@@ -71,9 +71,9 @@ class CompanyPatch(BaseModel):
     industries_served: list[str] | None = None
     certifications: list[str] | None = None
     references: list[str] | None = None
-
     monthly_capacity: StrictInt | None = Field(default=None, description="supplier only: new introductions per month, "
                                          "0-1000; null clears it")
+
 
 class NeedMatchOut(BaseModel):
     need_index: int
