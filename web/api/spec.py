@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.plugins.flask_plugin import FlaskPlugin
 
 from services.errors import ValidationFailed
 from web.api.schemas import ErrorOut
@@ -20,8 +22,23 @@ def _raise_validation(_req: Any, _resp: Any, error: Exception | None, _instance:
     raise ValidationFailed("request.invalid", errors=errors)
 
 
+class _RequestValidatingPlugin(FlaskPlugin):
+    """Requests are validated always; responses against their schema only under test or debug.
+
+    A response is the server's own output: checking it is a contract test (tests/…/test_api_contract.py
+    runs every operation with schemathesis), not a guard against the client. In production it re-parsed
+    and re-serialised each answer (a 50-pair page: a second JSON encoding and a pydantic validation).
+    """
+
+    def validate_response(self, resp: Any, resp_model: Any, skip_validation: bool, force_resp_serialize: bool):
+        if not (current_app.testing or current_app.debug):
+            skip_validation = True
+        return super().validate_response(resp, resp_model, skip_validation, force_resp_serialize)
+
+
 spec = SpecTree(
     "flask",
+    backend=_RequestValidatingPlugin,
     title="dxmatch API",
     version="v1",
     description="Hub coordinators and company members: companies, proposed pairs, pipeline, introductions.",
