@@ -205,3 +205,29 @@ def test_list_pages_run_the_same_few_queries_for_few_or_many_rows(client, sessio
     many = cost()
     assert many == few, (few, many)
     print("statements per page:", many)
+
+
+def test_hostile_list_and_coordinator_parameters_never_cause_a_server_error(client, session, coordinator):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    maker = gen_company(session, "manufacturer", hub="ochang")
+    gen_match(session, maker, gen_company(session, "supplier"))
+    nasty = st.one_of(st.sampled_from(["\x00", "-1", "0", "1e400", "nan", "9" * 40, "company", "date", "oldest", "'",
+                                       "proposed", "%", "２", "<b>"]), st.text(max_size=8))
+    urls = ["/hub/ochang/?sort={v}&companies_sort={v}&page={v}&companies_page={v}", "/hub/ochang/pipeline?sort={v}&meeting_page={v}",
+            "/hub/ochang/pipeline/{v}?sort={v}&page={v}", f"/hub/ochang/companies/{maker.id}?sort={{v}}&page={{v}}",
+            f"/hub/ochang/companies/{maker.id}/why-not?supplier={{v}}", "/hub/ochang/propose?manufacturer={v}&supplier={v}",
+            "/hub/ochang/audit?order={v}&who={v}&since={v}&until={v}&page={v}",
+            "/hub/ochang/export/pairs?format=csv&sort={v}&status={v}"]
+
+    @settings(max_examples=10, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(value=nasty)
+    def probe(value: str) -> None:
+        for url in urls:
+            response = client.get(url.format(v=value.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")
+                                             .replace("&", "%26")))
+            assert response.status_code < 500, (url, value, response.get_data(as_text=True)[:300])
+
+    probe()
