@@ -80,3 +80,23 @@ def test_an_error_page_reads_in_korean_and_the_api_answers_the_code_with_its_eng
     body = answer.get_json()["error"]
     assert answer.status_code in (403, 404) and body["code"] in MESSAGES
     assert body["message"] == MESSAGES[body["code"]]  # English for clients, whatever the caller's language
+
+
+def test_every_error_code_renders_in_korean_on_the_error_page(app):
+    """The page a Korean reader gets for each code (English msgid left over: the code is named)."""
+    from services.errors import ValidationFailed, placeholders
+    from web.errors import WEB_MESSAGES, error_text, handle_error
+
+    untranslated = []
+    with app.test_request_context("/hub/ochang/", headers={"Accept-Language": "ko-KR,ko"}):
+        for code in MESSAGES:
+            error = ValidationFailed(code, **{name: "2026-W99" for name in placeholders(code)})
+            page, status, _headers = handle_error(error)
+            text = _visible_text(page)
+            if status != 422 or error.message in text or not re.search("[가-힣]", error.text(KO.gettext)) \
+                    or error.text(KO.gettext) not in text:
+                untranslated.append(code)
+        for code in WEB_MESSAGES:
+            if not re.search("[가-힣]", error_text(code, status=418)):
+                untranslated.append(code)
+    assert untranslated == []
