@@ -20,7 +20,6 @@ MIN_HIT = 0.2  # once some company answers it, weaker companies down to this are
 FEEDBACK = 5  # the query vector moves towards its best companies' texts (pseudo-relevance feedback)
 FEEDBACK_WEIGHT = 0.5
 CANDIDATES = 400  # rows per signal whose companies are scored exactly
-BACKGROUND = 2000  # rows whose mean cosine with the query is the level any text reaches
 
 
 def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
@@ -28,12 +27,11 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     """Companies whose capabilities (kind="supplier") or needs ("manufacturer") answer a free text.
 
     Two absolute signals, never standardised within the result set (so a query that matches
-    nothing well returns nothing): the dense cosine of the query and the company's best row, less
-    the query's mean cosine with any row (what every text shares with it, which depends on the
-    encoder and the query, not on the company), and twice the share of the query's terms the company
-    names anywhere in its public text (`matcher.keyword`: BM25F over every field, exact terms,
-    acronyms spelled out or named, translations of the query's words). The row-level TF-IDF cosine
-    is left out: it counts the same terms again in fewer fields. When no company reaches
+    nothing well returns nothing): the dense cosine of the query and the company's best row, and
+    twice the share of the query's terms the company names anywhere in its public text
+    (`matcher.keyword`: BM25F over every field, exact terms, acronyms spelled out or named,
+    translations of the query's words). The row-level TF-IDF cosine is left out: it counts the
+    same terms again in fewer fields. When no company reaches
     `MIN_EVIDENCE` there is no hit; otherwise companies down to `MIN_HIT` are listed, after the
     query vector is moved towards its best companies' texts once (pseudo-relevance feedback) and
     scored again.
@@ -60,8 +58,6 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
     # rounds score only their rows, so the one pass over every row is the first dense product.
     dense_all = rows.dense @ dense_q
-    # The query's mean cosine with (an even sample of) all rows: what it shares with any text at all
-    centroid = rows.dense[live[np.linspace(0, len(live) - 1, min(BACKGROUND, len(live))).astype(np.int64)]].mean(axis=0)
     row_score = dense_all[live] * rows.weight[live]
     k = min(CANDIDATES, len(live))
     best_rows = live[np.argpartition(-row_score, k - 1)[:k]]
@@ -73,20 +69,20 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     weight_found = rows.weight[found]
     keyword_bonus = KEYWORD_WEIGHT * keywords.of(keyword, candidates)
 
-    def evidence(dense_found: np.ndarray, background: float) -> tuple[np.ndarray, np.ndarray]:
+    def evidence(dense_found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's evidence and the position of its best row."""
-        scored = (dense_found - background) * weight_found
+        scored = dense_found * weight_found
         best = found[np.lexsort((-scored, group))[starts]]  # rows stay grouped by owner: the first is the best
         return np.maximum.reduceat(scored, starts) + keyword_bonus, best
 
-    values, best = evidence(dense_all[found], float(centroid @ dense_q))
+    values, best = evidence(dense_all[found])
     leaders = np.flatnonzero(values >= MIN_EVIDENCE)
     if not len(leaders):
         return []
     leaders = leaders[np.argsort(-values[leaders], kind="stable")][:FEEDBACK]
     moved = dense_q + FEEDBACK_WEIGHT * np.mean(rows.dense[best[leaders]], axis=0)
     moved = (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
-    values, best = evidence(rows.dense[found] @ moved, float(centroid @ moved))
+    values, best = evidence(rows.dense[found] @ moved)
     hits: list[SearchHit] = []
     for i in np.lexsort((np.array(candidates), -values)):
         if values[i] < MIN_HIT:
