@@ -57,6 +57,11 @@ def run_quality(settings: Settings) -> None:
           f"({exposure['gini_change']:+.1%}) with balancing, nDCG@10 {result.metrics['ndcg@10']} -> "
           f"{exposure['ndcg@10_after']} (cost {exposure['ndcg@10_cost']}); "
           f"security-rule violations after: {exposure['security_violations_after']}")
+    capped = exposure["capacity"]
+    print(f"  with capacities set (every supplier {capped['per_supplier']} new introductions a month, each manufacturer "
+          f"in turn introduced to its first {capped['introduced_per_manufacturer']}; {capped['suppliers_full']} "
+          f"suppliers filled up): Gini {capped['gini']} ({capped['gini_change']:+.1%}), nDCG@10 {capped['ndcg@10']} "
+          f"(cost {capped['ndcg@10_cost']}); security-rule violations: {capped['security_violations']}")
     decisions = BENCH / "dev_decisions.jsonl"
     if decisions.exists():
         learned = quality(profiles_path, qrels_path, decisions, model=settings.model, offline=settings.model_offline)

@@ -9,6 +9,7 @@ import hashlib
 import resource
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from matcher.encoder import load_encoder
 from matcher.engine import Matcher
-from matcher.exposure import balance_exposure
+from matcher.exposure import balance_exposure, capacity_order
 from matcher.learning import train_learner
 from matcher.evaluation import evaluate, load_decisions, load_qrels, load_search_queries, ndcg_at, reciprocal_rank
 from matcher.text import tokenize_many
@@ -146,9 +147,14 @@ def search_metrics(rankings: dict[str, list[str]], qrels: dict[str, dict[str, in
             "queries": len(queries)}
 
 
+BENCH_CAPACITY = 2  # the capacity scenario: every supplier takes this many new introductions a month ...
+BENCH_INTRODUCED = 2  # ... and each manufacturer in turn is introduced to this many of its first proposals
+
+
 def exposure_report(matcher: Matcher, rankings: dict[str, list[str]], qrels: dict[str, dict[str, int]],
                     queries: list[str]) -> dict:
-    """Gini of top-10 appearances before and after exposure balancing, and the nDCG@10 it costs."""
+    """Gini of top-10 appearances before and after exposure balancing, and the nDCG@10 it costs; then the
+    same with every supplier's capacity set (`with_capacity`), on top of the balancing."""
     from matcher.exposure import gini
 
     def appearances(ranked: dict[str, list[str]]) -> list[int]:
@@ -163,12 +169,43 @@ def exposure_report(matcher: Matcher, rankings: dict[str, list[str]], qrels: dic
         balanced = {q: matcher.rank_all(q) for q in queries}
     finally:
         matcher.exposure = None
-    before, after = gini(appearances(rankings)), gini(appearances(balanced))
-    ndcg_before, ndcg_after = evaluate(rankings, qrels, queries)["ndcg@10"], evaluate(balanced, qrels, queries)["ndcg@10"]
+    capped, full = with_capacity(matcher, balanced, queries, BENCH_CAPACITY, BENCH_INTRODUCED)
+    before, after, after_capped = (gini(appearances(r)) for r in (rankings, balanced, capped))
+    ndcg_before, ndcg_after, ndcg_capped = (evaluate(r, qrels, queries)["ndcg@10"] for r in (rankings, balanced, capped))
     return {"gini_before": round(before, 4), "gini_after": round(after, 4),
             "gini_change": round(after / before - 1, 4) if before else 0.0,
             "ndcg@10_after": ndcg_after, "ndcg@10_cost": round(ndcg_before - ndcg_after, 4),
-            "security_violations_after": security_violations(matcher, balanced)}
+            "security_violations_after": security_violations(matcher, balanced),
+            "capacity": {"per_supplier": BENCH_CAPACITY, "introduced_per_manufacturer": BENCH_INTRODUCED,
+                         "suppliers_full": len(full), "gini": round(after_capped, 4),
+                         "gini_change": round(after_capped / before - 1, 4) if before else 0.0,
+                         "ndcg@10": ndcg_capped, "ndcg@10_cost": round(ndcg_before - ndcg_capped, 4),
+                         "security_violations": security_violations(matcher, capped)}}
+
+
+def with_capacity(matcher: Matcher, rankings: dict[str, list[str]], queries: list[str], capacity: int,
+                  introduced: int, top: int = 10) -> tuple[dict[str, list[str]], set[str]]:
+    """Rankings as a month of introductions fills suppliers up, the way proposals are made in production.
+
+    Manufacturers in turn get their proposals (`capacity_order`: a supplier at capacity moved below the
+    `top` that have room; a manufacturer requiring certification sees certified suppliers only, as the
+    proposal filter has it) and are introduced to the first `introduced`; a supplier reaching `capacity`
+    introductions is full for the manufacturers after. The rest of the pool follows each list unchanged.
+    """
+    load: Counter[str] = Counter()
+    full: set[str] = set()
+    out = {}
+    for q in queries:
+        strict = matcher.profiles[q].requires_security_certification
+        pool = [s for s in rankings[q] if not strict or matcher.profiles[s].is_security_certified]
+        proposed = capacity_order(pool, full, top)
+        shown = set(proposed)
+        out[q] = proposed + [s for s in rankings[q] if s not in shown]
+        for s in proposed[:introduced]:
+            load[s] += 1
+            if load[s] >= capacity:
+                full.add(s)
+    return out, full
 
 
 def fold_of(manufacturer_id: str, folds: int = 5) -> int:

@@ -3,7 +3,8 @@
 `unmet_needs` is the one rule, used by the gaps page and the coordinator's weekly digest alike:
 a need is unmet when the best stored need_match score for it across the manufacturer's pairs
 that are not declined is below `UNMET_NEED_THRESHOLD`, or when no such pair matched it at all
-(a need answered only by a declined pair is still unmet: nobody is going to answer it).
+(a need answered only by a declined pair is still unmet: nobody is going to answer it; nor is one
+whose manufacturer was proposed nobody because no supplier reached the proposal minimum).
 With an `embed` function (the matching engine's encoder) gaps are grouped by meaning, so a
 Korean and an English need about the same problem fall together; without one, by their most
 shared keyword. Each group is labelled by the noun phrase its needs share most (`_theme`).
@@ -21,11 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.grouping import group_by_meaning
+from matcher.scoring import NEED_COVERED
 from matcher.text import noun_phrases
 from models import Company, Match, User
 from services import access
 
-UNMET_NEED_THRESHOLD = 0.5  # below this best need score a need is unmet: the gaps page and the digest
+# A need is unmet below the score at which explanations call it "not covered": one threshold for the gaps
+# page, the digest and the pair pages. A manufacturer whose best pair scores below the proposal minimum
+# (services.matching.minimum_score) gets no proposal at all, so each of its needs is unmet with no match.
+UNMET_NEED_THRESHOLD = NEED_COVERED
 
 _TOKEN = re.compile(r"[0-9a-z가-힣]+")
 _KO_PARTICLES = ("으로", "에서", "에게", "부터", "까지", "과의", "와의", "을", "를", "이", "가", "은", "는", "의", "에", "로", "과", "와", "및", "도")

@@ -10,6 +10,7 @@ from models import Company, Introduction, Match
 from services import companies, introductions, pipeline
 from web.api import schemas as s
 from web.api.spec import spec
+from web.capacity import at_capacity
 from web.database import db_session
 from web.errors import error_response
 from web.extensions import csrf
@@ -63,7 +64,8 @@ def match_json(match: Match) -> dict[str, Any]:
     explanation = match.explanation or {}
     return {
         "id": match.id, "hub": match.hub_key, "score": match.score, "rank": match.rank, "status": match.status,
-        "manufacturer": party_json(match.manufacturer), "supplier": party_json(match.supplier),
+        "manufacturer": party_json(match.manufacturer),
+        "supplier": {**party_json(match.supplier), "at_capacity": at_capacity(match.supplier)},
         "explanation": {
             "need_matches": list(explanation.get("need_matches", [])),
             "industry_fit": bool(explanation.get("industry_fit", False)),

@@ -97,6 +97,8 @@ class PartyOut(BaseModel):
     industry: str | None = None
     language: str
     certifications: list[str] = []
+    at_capacity: bool | None = Field(default=None, description="a pair's supplier: its introductions this month "
+                                     "reached its stated monthly capacity (proposed lower until next month)")
 
 
 class IntroductionOut(BaseModel):

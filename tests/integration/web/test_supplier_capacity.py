@@ -124,3 +124,16 @@ def test_the_pair_lists_mark_a_supplier_at_capacity_and_only_that_one(client, se
     auth.logout()
     auth.login(gen_user(session, "member", company=roomy))
     assert FULL not in client.get("/company/").get_data(as_text=True)
+
+
+def test_the_api_says_which_pairs_supplier_is_at_capacity(client, session):
+    maker = gen_company(session, "manufacturer", hub="ochang")
+    full = gen_company(session, "supplier", monthly_capacity=1)
+    unstated = gen_company(session, "supplier")
+    _introduced_this_month(session, maker, full)
+    gen_match(session, maker, unstated)
+    member = gen_user(session, "member", company=maker)
+    items = client.get("/api/v1/matches", headers=_api(client, session, member)).get_json()["items"]
+    assert {item["supplier"]["id"]: item["supplier"]["at_capacity"] for item in items} == {full.id: True,
+                                                                                          unstated.id: False}
+    assert all(item["manufacturer"].get("at_capacity") is None for item in items)
