@@ -137,3 +137,15 @@ def test_the_api_says_which_pairs_supplier_is_at_capacity(client, session):
     assert {item["supplier"]["id"]: item["supplier"]["at_capacity"] for item in items} == {full.id: True,
                                                                                           unstated.id: False}
     assert all(item["manufacturer"].get("at_capacity") is None for item in items)
+
+
+def test_the_coordinators_edit_form_sets_and_checks_a_suppliers_capacity(client, session, auth):
+    supplier = gen_company(session, "supplier", hub="ochang")
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+    url = f"/hub/ochang/companies/{supplier.id}/edit"
+    assert 'name="monthly_capacity"' in client.get(url).get_data(as_text=True)
+    refused = client.post(url, data={**SUPPLIER_FORM, "monthly_capacity": "-3"})
+    assert refused.status_code == 422 and "0 이상이어야 합니다" in refused.get_data(as_text=True)
+    assert _capacity(session, supplier.id) is None
+    assert client.post(url, data={**SUPPLIER_FORM, "monthly_capacity": "3"}).status_code == 302
+    assert _capacity(session, supplier.id) == 3
