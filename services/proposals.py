@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from matcher.engine import Matcher
 from matcher.types import Explanation
 from models import Company, Match, PipelineTransition, User
-from services import access, audit, matching, pipeline
+from services import access, audit, capacity, matching, pipeline
 from services.errors import Conflict, NotFound
 
 # Why the engine would not propose a pair now, in the order the engine applies them.
-OBSTACLES: tuple[str, ...] = ("inactive", "not_indexed", "certification", "declined", "below_minimum", "outranked")
+OBSTACLES: tuple[str, ...] = ("inactive", "not_indexed", "certification", "declined", "below_minimum", "at_capacity",
+                              "outranked")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def review_pair(session: Session, actor: User, hub_key: str, manufacturer_id: in
         minimum = matching.minimum_score(engine)
         if score < minimum:
             obstacles.append(Obstacle("below_minimum", {"score": _pct(score), "minimum": _pct(minimum)}))
+        elif supplier.id in capacity.suppliers_at_capacity(session):  # proposed below suppliers with room
+            obstacles.append(Obstacle("at_capacity", {"capacity": supplier.monthly_capacity or 0}))
         else:
             proposed = engine.match(m_profile.id, top=matching.PROPOSALS_PER_MANUFACTURER,
                                     filters=matching.proposal_filters(engine, m_profile))

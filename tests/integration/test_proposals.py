@@ -181,3 +181,14 @@ def test_a_recompute_keeps_a_pair_proposed_by_hand_and_drops_untouched_ones(sess
 
     remaining = set(session.scalars(select(Match.id).where(Match.manufacturer_id == maker.id)))
     assert remaining == {kept.id} and dropped.id not in remaining
+
+
+def test_a_supplier_at_its_monthly_capacity_is_named_as_such(session, coordinator):
+    maker = gen_company(session, "manufacturer", hub="ochang")
+    full = gen_company(session, "supplier", hub="ochang", monthly_capacity=0)  # 0: takes no new introduction
+    engine = FakeEngine([maker, full], {(maker.external_id, full.external_id): 0.8})
+
+    review = proposals.review_pair(session, coordinator, "ochang", maker.id, full.id, matcher=lambda: engine)
+
+    assert _codes(review) == ["at_capacity"] and review.obstacles[0].values == {"capacity": 0}
+    assert review.proposable  # the coordinator may still propose it by hand
