@@ -29,7 +29,7 @@ from matcher.types import Explanation, MatchFilters, Profile, RankedPartner, Sea
 _SAMPLE_SIZE = 512  # suppliers whose rows calibrate each need's similarity distribution
 _ADD_CHUNK = 8192  # rows copied into the row store at a time while building
 _QUERY_CACHE_SIZE = 4096  # manufacturers whose translated need rows are kept between queries
-# Free-text search: evidence = dense cosine + weight x lexical cosine + weight x keyword share, all absolute
+# Free-text search (matcher/search.py): evidence = dense cosine + weight x keyword share, both absolute
 
 
 
