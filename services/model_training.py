@@ -31,6 +31,7 @@ from matcher.encoder import Encoder
 from matcher.engine import Matcher
 from matcher.learning import POSITIVE, train_learner
 from models import Company, Introduction, Match, PipelineTransition, utcnow
+from services.capacity import suppliers_at_capacity
 from services.index_store import SnapshotStore
 from services.matching import propose_for
 
@@ -193,8 +194,9 @@ def train(session: Session, store: SnapshotStore, encoder: Callable[[], Encoder]
         manufacturers = list(session.scalars(select(Company).where(Company.kind == "manufacturer",
                                                                    Company.status == "active")))
         with session.no_autoflush:
+            at_capacity = set(suppliers_at_capacity(session).values())  # one count for the whole run
             for number, manufacturer in enumerate(manufacturers, start=1):
-                propose_for(session, matcher, manufacturer)
+                propose_for(session, matcher, manufacturer, at_capacity=at_capacity)
                 if number % 25 == 0:
                     progress(0.5 + 0.45 * number / len(manufacturers), None)
         session.commit()
