@@ -41,3 +41,9 @@ def suppliers_at_capacity(session: Session, now: datetime | None = None) -> dict
                func.coalesce(introduced.c.n, 0) >= Company.monthly_capacity)
     )
     return dict(rows.all())
+
+
+def reached_capacity(session: Session, supplier_id: int, now: datetime | None = None) -> bool:
+    """Whether a supplier that stated a capacity is at it now (after an introduction: its proposals are redone)."""
+    stated = session.scalar(select(Company.monthly_capacity).where(Company.id == supplier_id))
+    return stated is not None and supplier_id in suppliers_at_capacity(session, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Match, PipelineTransition, User
-from services import audit
+from services import audit, capacity, index_builder
 from services.notifications import events as notifications
 
 DECLINE_REASONS: tuple[str, ...] = ("not_a_fit", "no_capacity", "security", "withdrew", "other")  # why a pair ends
@@ -24,3 +24,5 @@ def record_transition(session: Session, actor: User | None, match: Match, to_sta
     )
     if to_status == "introduced":  # both companies are asked to answer: mailed after the commit
         notifications.introduction_proposed(session, match)
+        if capacity.reached_capacity(session, match.supplier_id):  # it moves down in proposals now, not later
+            index_builder.record_change(session, [match.supplier.external_id], "supplier at capacity")

@@ -180,3 +180,19 @@ def runtime_encoder(settings):
     from matcher.encoder import load_encoder
 
     return load_encoder(settings.model, offline=settings.model_offline)
+
+
+def test_the_introduction_that_fills_a_supplier_up_moves_it_down_at_once(session, runtime):
+    from services import pipeline
+    from tests.factories import gen_user
+
+    maker, other, vision = _vision_market(session)
+    rebuild(session, runtime)
+    assert _ranks(session, maker)["s-vision"] == 1
+    pair = session.scalar(select(Match).where(Match.manufacturer_id == other.id, Match.supplier_id == vision.id))
+    pipeline.move(session, gen_user(session, "coordinator", hub="ochang"), pair.id, "introduced")
+    assert index_builder.pending_count(session) == 1  # recorded with the move: the next matching job redoes it
+    runtime.process_now()
+    session.expire_all()
+    ranks = _ranks(session, maker)
+    assert ranks["s-vision"] == max(ranks.values()) > 1
