@@ -50,7 +50,8 @@ class Company(Base):
     certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     # how many new introductions a month the supplier can take on; None = not stated (no limit)
-    monthly_capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # indexed: pages ask for the suppliers that stated one (a few) on every request, not a scan of all companies
+    monthly_capacity: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     # platform state
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | pending | rejected
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

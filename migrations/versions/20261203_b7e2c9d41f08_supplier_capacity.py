@@ -19,7 +19,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     op.add_column('companies', sa.Column('monthly_capacity', sa.Integer(), nullable=True))
+    op.create_index('ix_companies_monthly_capacity', 'companies', ['monthly_capacity'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_companies_monthly_capacity', table_name='companies')
     op.drop_column('companies', 'monthly_capacity')
