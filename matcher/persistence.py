@@ -23,7 +23,9 @@ from matcher.scoring import ScoringConfig
 if TYPE_CHECKING:
     from matcher.engine import Matcher
 
-FORMAT_VERSION = 9  # 3: lexicon; 4: .npy dense rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker
+# 3: lexicon; 4: .npy rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker;
+# 10: acronym keywords, float16 lexicon vectors, decision evidence (older snapshots are rebuilt, not half-read)
+FORMAT_VERSION = 10
 
 
 @contextmanager
