@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.encoder import Encoder
@@ -33,6 +33,7 @@ from matcher.engine import Matcher
 from matcher.exposure import balance_exposure
 from models import Company, Match, MatchingWork, utcnow
 from services.capacity import suppliers_at_capacity
+from services.commit_hooks import start_after_commit
 from services.index_store import SnapshotMissing, SnapshotStore
 from services.model_training import attach_saved_model
 from services.matching import profile_from_company, propose_for
@@ -60,23 +61,7 @@ def request_rebuild(session: Session, reason: str = "rebuild") -> None:
     session.info[PENDING_FLAG] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    """Start the job for committed matching work (if the session's owner gave a way to start one)."""
-    if not session.info.pop(PENDING_FLAG, False):
-        return
-    start = session.info.get(ON_COMMIT)
-    if start is None:
-        return  # the work is durable: a worker, `dxmatch index process` or the next start picks it up
-    try:
-        start()
-    except Exception:  # noqa: BLE001 - the commit stands; the pending rows are found again later
-        log.exception("could not start the matching job; the work stays pending")
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_FLAG, None)
+start_after_commit(PENDING_FLAG, ON_COMMIT, log, "could not start the matching job; the work stays pending")
 
 
 def pending_count(session: Session) -> int:

@@ -32,6 +32,7 @@ from matcher.engine import Matcher
 from matcher.learning import POSITIVE, train_learner
 from models import Company, Introduction, Match, PipelineTransition, utcnow
 from services.capacity import suppliers_at_capacity
+from services.commit_hooks import start_after_commit
 from services.index_store import SnapshotStore
 from services.matching import propose_for
 
@@ -109,22 +110,7 @@ def _notice_decisions(session: Session, _context: object, _instances: object) ->
                 return
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if not session.info.pop(FLAG, False):
-        return
-    start = session.info.get(ON_DECISION)
-    if start is None:
-        return  # counted at the next decision, or trained by `dxmatch model train`
-    try:
-        start()
-    except Exception:  # noqa: BLE001 - the decision stands; the next one asks again
-        log.exception("could not check whether the model is due for retraining")
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(FLAG, None)
+start_after_commit(FLAG, ON_DECISION, log, "could not check whether the model is due for retraining")
 
 
 # ---------------------------------------------------------------------- the model's files

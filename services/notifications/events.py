@@ -11,11 +11,12 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Company, Match, NotificationOutbox, PipelineTransition, User
 from services import auth
+from services.commit_hooks import start_after_commit
 from services.notifications.preferences import ACCEPTED, ANSWERED, PROPOSED, REGISTRATION, wants
 
 log = logging.getLogger(__name__)
@@ -92,20 +93,5 @@ def registration_decided(session: Session, company: Company, reason: str | None)
                    _members(session, company.id), company_id=company.id, detail=detail)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    """Start the sender for committed notifications (if the session's owner gave a way to start it)."""
-    if not session.info.pop(PENDING_FLAG, False):
-        return
-    start = session.info.get(ON_COMMIT)
-    if start is None:
-        return  # the rows are durable: the next sender run (a later event, a start, the CLI) sends them
-    try:
-        start()
-    except Exception:  # noqa: BLE001 - the commit stands; the rows are found again by the next run
-        log.exception("could not start the notification sender; the mails stay pending")
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_FLAG, None)
+start_after_commit(PENDING_FLAG, ON_COMMIT, log,
+                   "could not start the notification sender; the mails stay pending")
