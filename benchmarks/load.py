@@ -33,7 +33,7 @@ from benchmarks.load_region import (ADMIN_URL, REDIS_URL, Region, create_account
                                     wait_for_index, wait_for_worker, wait_until_up)
 from benchmarks.load_report import (DEFAULT_TARGET_P95_MS, TARGET_P95_MS, TARGET_THROUGHPUT, print_table, report,
                                     targets_met)
-from benchmarks.load_users import Sample, run_users, warm_up
+from benchmarks.load_users import Sample, run_users, warm_up, write_samples
 from benchmarks.synthetic import generate
 
 
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", type=Path, help="the folder of a --keep run: measure again without the setup")
     parser.add_argument("--code", type=Path, help="serve this checkout of dxmatch instead (e.g. a git worktree)")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
+    parser.add_argument("--samples", type=Path, help="write every concurrent request (start s, page, ms, ok) as CSV: "
+                                                     "to see stalls over time")
     args = parser.parse_args(argv)
     coordinators = args.users // 2 if args.coordinators is None else min(args.coordinators, args.users)
 
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         concurrent_samples, elapsed = run_users(port, accounts, editor if args.edit_every > 0 else None,
                                                 args.duration, edit_every=args.edit_every)
         concurrent = report("concurrent", concurrent_samples, elapsed, len(accounts))
+        if args.samples:
+            write_samples(args.samples, concurrent_samples)
         if server.poll() is not None:
             print(f"the server stopped during the run:\n{region.log_tail('server')}", file=sys.stderr)
 

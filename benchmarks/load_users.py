@@ -1,12 +1,14 @@
 """The load bench's simulated users: what each role requests, the pause between requests, the profile editor."""
 from __future__ import annotations
 
+import csv
 import itertools
 import random
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from benchmarks.load_client import CSRF_TOKEN, Client
 
@@ -168,3 +170,13 @@ def run_users(port: int, accounts: list[Account], editor: Account | None, second
     for client in clients:
         client.close()
     return [s for s in samples if s.started < until], elapsed
+
+
+def write_samples(path: Path, samples: list[Sample]) -> None:
+    """Every request as a CSV row: seconds since the first one, page, milliseconds, ok."""
+    first = min((s.started for s in samples), default=0.0)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["start_s", "page", "ms", "ok"])
+        for s in sorted(samples, key=lambda s: s.started):
+            out.writerow([f"{s.started - first:.3f}", s.page, f"{s.ms:.1f}", int(s.ok)])

@@ -157,18 +157,27 @@ def serve(host: str, port: int | None, workers: int, threads: int) -> None:
             return
     from waitress import serve as waitress_serve
 
+    from dxmatch.process_tuning import single_threaded_native_code
     from web import create_app
 
+    single_threaded_native_code()
     waitress_serve(create_app(), host=host, port=port, threads=threads)
 
 
 @main.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, cron).")
-def worker(burst: bool) -> None:
-    """Run background jobs from Redis (DXMATCH_REDIS_URL): index builds, recomputes, bulk matching."""
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="lower CPU priority than the web processes (0: the same)")
+def worker(burst: bool, niceness: int) -> None:
+    """Run background jobs from Redis (DXMATCH_REDIS_URL): index builds, recomputes, bulk matching.
+
+    Jobs are throughput work: at a lower CPU priority they use the cores the site leaves idle
+    instead of slowing the pages people are waiting for.
+    """
     from redis import Redis
     from rq import SimpleWorker
 
+    from dxmatch.process_tuning import lower_priority
     from services.jobs import RQ_QUEUE
     from services.tasks import worker_runtime
 
@@ -177,6 +186,7 @@ def worker(burst: bool) -> None:
         click.echo("error: set DXMATCH_REDIS_URL to run a worker (without it the site runs jobs in-process)",
                    err=True)
         sys.exit(EXIT_UNREADABLE)
+    lower_priority(niceness)
     runtime = worker_runtime(settings)
     runtime.encoder()  # load the model before the first job
     recovered = runtime.recover()  # work a killed worker left pending

@@ -16,8 +16,11 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # noqa: ANN201 - the WSGI app, made in each worker (no state shared across the fork)
+        from dxmatch.process_tuning import short_thread_switches, single_threaded_native_code
         from web import create_app
 
+        single_threaded_native_code()
+        short_thread_switches()
         return create_app()
 
 

@@ -381,11 +381,12 @@ class Matcher:
         return explanation
 
     # ----------------------------------------------------------------- persistence
-    def save(self, path: str | Path) -> None:
-        """Write the index to a folder (see `matcher.persistence`)."""
-        persistence.save(self, Path(path))
+    def save(self, path: str | Path, previous: str | Path | None = None) -> None:
+        """Write the index to a folder; files equal to those of `previous` are linked (see `matcher.persistence`)."""
+        persistence.save(self, Path(path), Path(previous) if previous is not None else None)
 
     @classmethod
-    def load(cls, path: str | Path, encoder: Encoder, *, read_only: bool = False) -> "Matcher":
-        """Read a folder written by `save` (see `matcher.persistence.load`)."""
-        return persistence.load(cls, Path(path), encoder, read_only=read_only)
+    def load(cls, path: str | Path, encoder: Encoder, *, read_only: bool = False,
+             reuse: "Matcher | None" = None) -> "Matcher":
+        """Read a folder written by `save`, sharing unchanged parts of `reuse` (see `matcher.persistence.load`)."""
+        return persistence.load(cls, Path(path), encoder, read_only=read_only, reuse=reuse)

@@ -69,6 +69,10 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
+    def serialized(self) -> memoryview:
+        """The bytes `save` writes (what `load` reads back)."""
+        return memoryview(faiss.serialize_index(self._index))
+
     @classmethod
     def load(cls, path: Path, dimension: int, *, mmap: bool = False) -> "VectorIndex":
         """Read a saved index; `mmap` maps its codes read-only from the file, so the processes serving

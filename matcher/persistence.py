@@ -1,4 +1,7 @@
-"""An engine as a folder: FAISS files, dense rows as .npy (memory-mappable), the rest pickled.
+"""An engine as a folder: FAISS files, dense rows as .npy (memory-mappable), the rest pickled in parts.
+
+Each side (capabilities, needs) has its own files, and `parts.json` records a digest of every
+file, so a publish links the files that did not change and a reader keeps the parts it holds.
 
 The folder is what the index store publishes; `load` refuses another encoder or format, which
 the store reports as an unusable snapshot (rebuilt by the builder).
@@ -6,9 +9,12 @@ the store reports as an unusable snapshot (rebuilt by the builder).
 from __future__ import annotations
 
 import gc
+import hashlib
+import io
 import json
+import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -24,8 +30,9 @@ if TYPE_CHECKING:
     from matcher.engine import Matcher
 
 # 3: lexicon; 4: .npy rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker;
-# 10: acronym keywords, float16 lexicon vectors, decision evidence (older snapshots are rebuilt, not half-read)
-FORMAT_VERSION = 10
+# 10: acronym keywords, float16 lexicon vectors, decision evidence (older snapshots are rebuilt, not half-read);
+# 11: state in parts with digests (parts.json)
+FORMAT_VERSION = 11
 
 
 @contextmanager
@@ -45,29 +52,92 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def save(matcher: "Matcher", path: Path) -> None:
-    """Write the index to a folder (FAISS files plus the row stores)."""
+PARTS_FILE = "parts.json"  # {file name: content digest} of the files below
+
+
+def _digest(data: bytes | memoryview) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _pickled(obj: object) -> bytes:
+    with _gc_paused():
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _npy(array: np.ndarray) -> memoryview:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
+    return buffer.getbuffer()
+
+
+def _files(matcher: "Matcher") -> dict[str, Callable[[], bytes | memoryview]]:
+    """Each file of a snapshot and how to produce its bytes: one side's rows, vectors and keywords apart,
+    so a change on one side (a manufacturer's edited needs) leaves the other side's files identical."""
+    files: dict[str, Callable[[], bytes | memoryview]] = {
+        "profiles.pkl": lambda: _pickled(matcher.profiles),
+        "lexical.pkl": lambda: _pickled(matcher._lexical),
+        "model.pkl": lambda: _pickled({"sample": matcher._sample, "calibrator": matcher.calibrator,
+                                       "learner": matcher.learner, "exposure": matcher.exposure}),
+    }
+    for side, rows, index in (("capabilities", matcher._caps, matcher._cap_index),
+                              ("needs", matcher._needs, matcher._need_index)):
+        files[f"{side}.pkl"] = lambda rows=rows: _pickled(rows)
+        files[f"{side}.npy"] = lambda rows=rows: _npy(rows.dense)
+        files[f"{side}.faiss"] = lambda index=index: index.serialized()
+    for kind, keywords in matcher._keywords.items():
+        files[f"keywords-{kind}.pkl"] = lambda keywords=keywords: _pickled(keywords)
+    return files
+
+
+def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
+    """Write the index to a folder (FAISS files, vectors, pickled parts).
+
+    `previous`: a folder written by `save` before (the published snapshot this one follows). A
+    file whose content is the same as there is hard-linked instead of written again: publishing
+    a manufacturer's edit rewrites the manufacturers' side and the shared parts, not the 120 MB of
+    supplier vectors, and the processes that read both versions share those pages.
+    """
     path.mkdir(parents=True, exist_ok=True)
     for rows in (matcher._caps, matcher._needs):  # a loaded engine is read by many threads: nothing left to compact
         rows.compact()
     for keywords in matcher._keywords.values():
         keywords.compact()
-    matcher._cap_index.save(path / "capabilities.faiss")
-    matcher._need_index.save(path / "needs.faiss")
-    state = {"profiles": matcher.profiles, "caps": matcher._caps, "needs": matcher._needs, "lexical": matcher._lexical,
-             "sample": matcher._sample, "keywords": matcher._keywords,
-             "calibrator": matcher.calibrator, "learner": matcher.learner, "exposure": matcher.exposure}
-    for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
-        np.save(path / f"{name}.npy", np.ascontiguousarray(rows.dense, dtype=np.float32))
-    with open(path / "state.pkl.tmp", "wb") as fh, _gc_paused():
-        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    (path / "state.pkl.tmp").replace(path / "state.pkl")
+    before = _read_parts(previous) if previous is not None else {}
+    digests: dict[str, str] = {}
+    for name, produce in _files(matcher).items():
+        data = produce()
+        digests[name] = _digest(data)
+        if before.get(name) == digests[name]:
+            try:
+                os.link(previous / name, path / name)
+                continue
+            except OSError:  # gone (pruned), or another file system: write it
+                pass
+        with open(path / f"{name}.tmp", "wb") as fh:
+            fh.write(data)
+        (path / f"{name}.tmp").replace(path / name)
+        del data
+    (path / PARTS_FILE).write_text(json.dumps(digests, indent=1))
     meta = {"format": FORMAT_VERSION, "encoder": matcher.encoder.name, "dimension": matcher.encoder.dimension,
-            "config": asdict(matcher.config), "profiles": len(matcher.profiles)}
+            "config": asdict(matcher.config), "profiles": len(matcher.profiles), "keywords": list(matcher._keywords)}
     (path / "meta.json").write_text(json.dumps(meta, indent=2))
 
 
-def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool = False) -> "Matcher":
+def _read_parts(path: Path) -> dict[str, str]:
+    try:
+        parts = json.loads((path / PARTS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return parts if isinstance(parts, dict) else {}
+
+
+def _unpickled(path: Path) -> object:
+    with open(path, "rb") as fh, _gc_paused():
+        return pickle.load(fh)  # our own file, written by save() above
+
+
+def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool = False,
+         reuse: "Matcher | None" = None) -> "Matcher":
     """Read a folder written by `save`; refuses an index built with another encoder or format.
 
     Args:
@@ -76,19 +146,45 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
         read_only: memory-map the dense vectors and the FAISS codes instead of reading them:
             processes serving the same snapshot share one copy in the page cache. Such an engine
             cannot be changed.
+        reuse: a read-only engine loaded before (the snapshot a reader is replacing): its parts
+            whose files have the same content here are taken as they are instead of being read
+            again (nothing in a read-only engine changes, so two engines can share them). A reader
+            then loads only what a publish changed, mostly one side's rows and the profiles.
     """
     meta = json.loads((path / "meta.json").read_text())
     if meta.get("format") != FORMAT_VERSION or meta.get("encoder") != encoder.name:
         raise ValueError(f"index at {path} was built with {meta.get('encoder')!r}, format {meta.get('format')}")
+    digests = _read_parts(path)
+    held: dict[tuple[str, ...], tuple[tuple[str, ...], object]] = \
+        getattr(reuse, "_loaded_parts", {}) if read_only and reuse is not None else {}
+    loaded: dict[tuple[str, ...], tuple[tuple[str, ...], object]] = {}
+
+    def part(names: tuple[str, ...], read: Callable[[], object]) -> object:
+        key = tuple(digests.get(name, "") for name in names)
+        kept = held.get(names)
+        value = kept[1] if kept is not None and kept[0] == key and "" not in key else read()
+        loaded[names] = (key, value)
+        return value
+
+    def rows(side: str) -> object:
+        store = _unpickled(path / f"{side}.pkl")
+        store.attach_dense(np.load(path / f"{side}.npy", mmap_mode="r" if read_only else None))
+        return store
+
     matcher = cls(encoder, ScoringConfig(**meta["config"]))
-    with open(path / "state.pkl", "rb") as fh, _gc_paused():
-        state = pickle.load(fh)  # our own file, written by save() above
-    matcher.profiles, matcher._caps, matcher._needs = state["profiles"], state["caps"], state["needs"]
-    for name, rows in (("capabilities", matcher._caps), ("needs", matcher._needs)):
-        rows.attach_dense(np.load(path / f"{name}.npy", mmap_mode="r" if read_only else None))
-    matcher._lexical, matcher._sample = state["lexical"], state["sample"]
-    matcher._keywords, matcher.calibrator, matcher.learner = state["keywords"], state["calibrator"], state["learner"]
-    matcher.exposure = state["exposure"]
-    matcher._cap_index = VectorIndex.load(path / "capabilities.faiss", encoder.dimension, mmap=read_only)
-    matcher._need_index = VectorIndex.load(path / "needs.faiss", encoder.dimension, mmap=read_only)
+    matcher.profiles = part(("profiles.pkl",), lambda: _unpickled(path / "profiles.pkl"))
+    matcher._caps = part(("capabilities.pkl", "capabilities.npy"), lambda: rows("capabilities"))
+    matcher._needs = part(("needs.pkl", "needs.npy"), lambda: rows("needs"))
+    matcher._lexical = part(("lexical.pkl",), lambda: _unpickled(path / "lexical.pkl"))
+    matcher._keywords = {kind: part((f"keywords-{kind}.pkl",), lambda kind=kind: _unpickled(path / f"keywords-{kind}.pkl"))
+                         for kind in meta["keywords"]}
+    model = part(("model.pkl",), lambda: _unpickled(path / "model.pkl"))
+    matcher._sample, matcher.calibrator = model["sample"], model["calibrator"]
+    matcher.learner, matcher.exposure = model["learner"], model["exposure"]
+    matcher._cap_index = part(("capabilities.faiss",), lambda: VectorIndex.load(
+        path / "capabilities.faiss", encoder.dimension, mmap=read_only))
+    matcher._need_index = part(("needs.faiss",), lambda: VectorIndex.load(
+        path / "needs.faiss", encoder.dimension, mmap=read_only))
+    if read_only:
+        matcher._loaded_parts = loaded
     return matcher

@@ -91,18 +91,21 @@ class SnapshotStore:
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v"))
 
-    def load(self, encoder: Encoder, version: str | None = None, *, read_only: bool = False) -> Snapshot:
+    def load(self, encoder: Encoder, version: str | None = None, *, read_only: bool = False,
+             reuse: Snapshot | None = None) -> Snapshot:
         """Load the current (or a given) version; SnapshotMissing when there is none or it is unreadable.
 
         `read_only` memory-maps the vectors (readers: shared between processes); a builder, which
-        changes its copy, reads them into memory.
+        changes its copy, reads them into memory. `reuse`: the read-only snapshot a reader holds,
+        whose unchanged parts the new one shares.
         """
         version = version or self.current_version()
         if version is None:
             raise SnapshotMissing("no index snapshot published yet")
         folder = self.root / version
         try:
-            matcher = Matcher.load(folder, encoder, read_only=read_only)
+            matcher = Matcher.load(folder, encoder, read_only=read_only,
+                                   reuse=reuse.matcher if reuse is not None and read_only else None)
             work_upto = int(json.loads((folder / "published.json").read_text())["work_upto"])
         except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, ImportError) as exc:
             raise SnapshotMissing(f"index snapshot {version} unusable: {exc}") from exc
@@ -116,9 +119,10 @@ class SnapshotStore:
         existing = self.versions()
         number = int(existing[-1][1:]) + 1 if existing else 1
         version = f"v{number:08d}"
+        current = self.current_version()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
         try:
-            matcher.save(staging)
+            matcher.save(staging, previous=self.root / current if current else None)
             (staging / "published.json").write_text(json.dumps({"work_upto": work_upto}))
             os.chmod(staging, 0o755)
             staging.rename(self.root / version)

@@ -66,7 +66,7 @@ class SnapshotReader:
         for first_try in (True, False):
             signature = self.store.signature()
             try:
-                snapshot = self.store.load(self._encoder(), read_only=True)
+                snapshot = self.store.load(self._encoder(), read_only=True, reuse=self._snapshot)
             except SnapshotMissing as exc:
                 if signature is not None:
                     log.warning("%s; asking for a rebuild", exc)

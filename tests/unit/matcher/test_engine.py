@@ -126,6 +126,43 @@ def test_saving_and_loading_leave_the_garbage_collector_as_they_found_it(encoder
         gc.enable()
 
 
+def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, small_market, tmp_path):
+    Matcher(encoder).index(small_market).save(tmp_path / "v1")
+    matcher = Matcher.load(tmp_path / "v1", encoder)  # the builder's working copy of the published version
+    matcher.upsert(manufacturer("m-new", "공장 전력 사용량을 설비별로 알고 싶다"))
+    matcher.save(tmp_path / "v2", previous=tmp_path / "v1")
+
+    def same_file(name: str) -> bool:
+        return (tmp_path / "v1" / name).stat().st_ino == (tmp_path / "v2" / name).stat().st_ino
+
+    for unchanged in ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl"):
+        assert same_file(unchanged), unchanged  # linked, not written again
+    for changed in ("needs.pkl", "needs.npy", "needs.faiss", "profiles.pkl", "keywords-manufacturer.pkl"):
+        assert not same_file(changed), changed
+    loaded = Matcher.load(tmp_path / "v2", encoder)
+    assert loaded.match("m-new", top=1)[0].partner_id == "s-energy"
+
+
+def test_a_reader_keeps_the_parts_a_new_version_did_not_change(encoder, small_market, tmp_path):
+    matcher = Matcher(encoder).index(small_market)
+    matcher.save(tmp_path / "v1")
+    old = Matcher.load(tmp_path / "v1", encoder, read_only=True)
+    matcher.upsert(manufacturer("m-new", "공장 전력 사용량을 설비별로 알고 싶다"))
+    matcher.save(tmp_path / "v2", previous=tmp_path / "v1")
+
+    new = Matcher.load(tmp_path / "v2", encoder, read_only=True, reuse=old)
+    assert new._caps is old._caps and new._cap_index is old._cap_index  # shared, not read again
+    assert new._keywords["supplier"] is old._keywords["supplier"]
+    assert new._needs is not old._needs and new.profiles is not old.profiles
+    fresh = Matcher.load(tmp_path / "v2", encoder, read_only=True)
+    for profile_id in ("m-new", "m-vision"):
+        assert [(m.partner_id, m.score) for m in new.match(profile_id)] == \
+            [(m.partner_id, m.score) for m in fresh.match(profile_id)]
+    assert "m-new" not in old.profiles  # the engine still serving requests did not change
+    writable = Matcher.load(tmp_path / "v2", encoder, reuse=old)  # a builder's copy shares nothing
+    assert writable._caps is not old._caps
+
+
 def test_candidate_search_on_a_large_pool_agrees_with_exhaustive_scoring(encoder, small_market):
     exhaustive = Matcher(encoder).index(small_market)
     pruned = Matcher(encoder, candidate_k=2, exhaustive_limit=0).index(small_market)
