@@ -33,6 +33,7 @@ class LexicalModel:
 
         `tokens` (the `tokenize_many` of `texts`) spares a second Kiwi pass when the caller has them.
         """
+        self.__dict__.pop("names_", None)  # made again from the new vocabulary when asked
         self.vectorizer_ = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=self.min_df, ngram_range=(1, 1)
         )
@@ -70,7 +71,7 @@ class LexicalModel:
         """
         lexicon = getattr(self, "lexicon_", None)
         vocabulary = self.vectorizer_.vocabulary_
-        names = self.vectorizer_.get_feature_names_out()
+        names = self._names()
         found: dict[str, list[tuple[str, float]]] = {}
         if lexicon is not None and lexicon.nnz:
             for t in tokens:
@@ -83,6 +84,19 @@ class LexicalModel:
             translated = translate_unknown(unknown, encoder.encode(unknown), *self.scripts_, vectors, self.min_similarity)
             found.update({w: [(str(names[j]), similarity)] for w, (j, similarity) in translated.items()})
         return found
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("names_", None)  # derived; snapshots stay identical whether a search ran or not
+        return state
+
+    def _names(self) -> list[str]:
+        """The vocabulary in column order, made once: scikit-learn builds a new array of every word per call
+        (a few milliseconds of each search). A fitted model never changes, so threads may share the list."""
+        names = self.__dict__.get("names_")
+        if names is None:
+            names = self.names_ = self.vectorizer_.get_feature_names_out().tolist()
+        return names
 
     def translate(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
         """Rows of `transform` plus their words' lexicon translations, L2-normalised again."""
