@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Select, bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
 from models import Company, Match, PipelineTransition
@@ -22,25 +22,31 @@ def month_start(now: datetime | None = None) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
 
 
+def _at_capacity_statement() -> Select:
+    introduced = (
+        select(Match.supplier_id.label("supplier_id"), func.count(distinct(PipelineTransition.match_id)).label("n"))
+        .join(Match, Match.id == PipelineTransition.match_id)
+        .where(PipelineTransition.to_status == "introduced", PipelineTransition.at >= bindparam("since"))
+        .group_by(Match.supplier_id)
+        .subquery()
+    )
+    return (select(Company.id, Company.external_id)
+            .outerjoin(introduced, introduced.c.supplier_id == Company.id)
+            .where(Company.kind == "supplier", Company.monthly_capacity.is_not(None),
+                   func.coalesce(introduced.c.n, 0) >= Company.monthly_capacity))
+
+
+# Built once (statements are immutable): SQLAlchemy remembers a statement object's cache key, where
+# building this join anew on every page cost more CPU than PostgreSQL spends answering it.
+_AT_CAPACITY = _at_capacity_statement()
+
+
 def suppliers_at_capacity(session: Session, now: datetime | None = None) -> dict[int, str]:
     """Suppliers whose introductions this month reached their stated capacity: {company id: external id}.
 
     A pair introduced twice in a month (declined, reopened) counts once; a capacity of 0 means full.
     """
-    introduced = (
-        select(Match.supplier_id.label("supplier_id"), func.count(distinct(PipelineTransition.match_id)).label("n"))
-        .join(Match, Match.id == PipelineTransition.match_id)
-        .where(PipelineTransition.to_status == "introduced", PipelineTransition.at >= month_start(now))
-        .group_by(Match.supplier_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Company.id, Company.external_id)
-        .outerjoin(introduced, introduced.c.supplier_id == Company.id)
-        .where(Company.kind == "supplier", Company.monthly_capacity.is_not(None),
-               func.coalesce(introduced.c.n, 0) >= Company.monthly_capacity)
-    )
-    return dict(rows.all())
+    return dict(session.execute(_AT_CAPACITY, {"since": month_start(now)}).all())
 
 
 def reached_capacity(session: Session, supplier_id: int, now: datetime | None = None) -> bool:
