@@ -176,7 +176,13 @@ def select_locale() -> str:
 
 
 def lang() -> str:
-    return str(get_locale() or "ko")
+    """The page's language code, resolved once per request (a list page asks for it a hundred times)."""
+    if not g:
+        return str(get_locale() or "ko")
+    found = g.get("_dxmatch_lang")
+    if found is None:
+        found = g._dxmatch_lang = str(get_locale() or "ko")
+    return found
 
 
 def hub_name(key: str | None) -> str:
