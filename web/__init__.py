@@ -10,7 +10,7 @@ from config.settings import Settings
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from Settings.from_env(), then apply `test_config` (any Flask or Settings key)."""
-    from web import capacity, config, database, errors, i18n, inputs, login, security
+    from web import capacity, config, database, errors, fragments, i18n, inputs, login, security
     from web.extensions import babel, csrf, limiter
 
     app = Flask(__name__, instance_relative_config=False)
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     inputs.init_app(app)
     app.jinja_env.globals.update(i18n.template_helpers(), at_capacity=capacity.at_capacity)
+    fragments.init_app(app)
 
     from web import admin, api, auth, company, digest, hub, main, notifications
 

@@ -48,3 +48,22 @@ def test_each_side_of_a_pair_reads_our_need_and_their_capability_the_right_way_r
     auth.login(gen_user(session, "member", company=supplier))
     page = client.get(f"/company/matches/{pair.id}").get_data(as_text=True)
     assert "상대 기업 수요" in page and "우리 역량" in page
+
+
+def test_a_dashboards_explanations_are_rendered_once_per_language_and_follow_a_changed_explanation(
+        client, auth, session, app):
+    from web.fragments import EXTENSION
+
+    _maker, _supplier, pair = _pair(session)
+    auth.login(gen_user(session, "coordinator", hub="ochang"))
+    cache = app.extensions[EXTENSION]
+    korean = _explanation(client.get("/hub/ochang/").get_data(as_text=True))
+    assert "미충족" in korean and len(cache) == 1
+    assert _explanation(client.get("/hub/ochang/").get_data(as_text=True)) == korean and len(cache) == 1  # reused
+    client.post("/language", data={"lang": "en"})
+    english = _explanation(client.get("/hub/ochang/").get_data(as_text=True))
+    assert "Not covered" in english and "미충족" not in english and len(cache) == 2
+    pair.explanation = {**pair.explanation, "need_matches": [
+        {**m, "capability": "새 역량 설명"} for m in pair.explanation["need_matches"]]}
+    session.commit()
+    assert "새 역량 설명" in _explanation(client.get("/hub/ochang/").get_data(as_text=True))  # never a stale fragment
