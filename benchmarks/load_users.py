@@ -175,6 +175,7 @@ def run_users(port: int, accounts: list[Account], editor: Account | None, second
 def write_samples(path: Path, samples: list[Sample]) -> None:
     """Every request as a CSV row: seconds since the first one, page, milliseconds, ok."""
     first = min((s.started for s in samples), default=0.0)
+    print(f"samples: first request at wall clock {time.time() - time.perf_counter() + first:.3f}", flush=True)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["start_s", "page", "ms", "ok"])

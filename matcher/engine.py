@@ -60,6 +60,10 @@ class Matcher:
         self._sample_rows: tuple[np.ndarray, sparse.csr_matrix] | None = None  # (dense.T, lex.T) of the sample
         self._query_cache: dict[str, tuple[np.ndarray, sparse.csr_matrix]] = {}
         self._keywords = {"supplier": KeywordIndex().fit([]), "manufacturer": KeywordIndex().fit([])}
+        # The saved folder this engine equals but for the sides ("supplier", "manufacturer") changed since:
+        # `save` links that folder's files of the untouched sides without even serialising them.
+        self._origin: Path | None = None
+        self._touched: set[str] = set()
 
     # ----------------------------------------------------------------- building
     def index(self, profiles: Iterable[Profile]) -> "Matcher":
@@ -73,6 +77,7 @@ class Matcher:
         """
         profiles = list(profiles)
         self.profiles = {}
+        self._origin = None  # nothing of a saved folder is left
         texts = [t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)]
         unique = list(dict.fromkeys(texts))
         # The encoder (numpy, or its own worker processes) and Kiwi (native code) overlap.
@@ -132,6 +137,7 @@ class Matcher:
         needs: list[tuple[str, str, float]] = []
         for p in profiles:
             self.profiles[p.id] = p
+            self._touched.add(p.kind)
             if p.kind == "supplier":
                 caps += [(p.id, t, 1.0) for t in p.capabilities]
                 caps += [(p.id, t, self.config.reference_discount) for t in p.references]
@@ -152,6 +158,7 @@ class Matcher:
 
     def _drop(self, profile_id: str) -> None:
         profile = self.profiles.pop(profile_id)
+        self._touched.add(profile.kind)
         self._keywords[profile.kind].remove(profile_id)
         rows, index = (self._caps, self._cap_index) if profile.kind == "supplier" else (self._needs, self._need_index)
         index.remove(rows.kill(profile_id))
@@ -384,6 +391,10 @@ class Matcher:
     def save(self, path: str | Path, previous: str | Path | None = None) -> None:
         """Write the index to a folder; files equal to those of `previous` are linked (see `matcher.persistence`)."""
         persistence.save(self, Path(path), Path(previous) if previous is not None else None)
+
+    def mark_saved(self, path: str | Path) -> None:
+        """This engine now equals the folder at `path` (a snapshot renamed into place after `save`)."""
+        self._origin, self._touched = Path(path), set()
 
     @classmethod
     def load(cls, path: str | Path, encoder: Encoder, *, read_only: bool = False,

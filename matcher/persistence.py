@@ -70,6 +70,10 @@ def _npy(array: np.ndarray) -> memoryview:
     return buffer.getbuffer()
 
 
+SIDE_FILES = {"supplier": ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl"),
+              "manufacturer": ("needs.pkl", "needs.npy", "needs.faiss", "keywords-manufacturer.pkl")}
+
+
 def _files(matcher: "Matcher") -> dict[str, Callable[[], bytes | memoryview]]:
     """Each file of a snapshot and how to produce its bytes: one side's rows, vectors and keywords apart,
     so a change on one side (a manufacturer's edited needs) leaves the other side's files identical."""
@@ -103,8 +107,21 @@ def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
     for keywords in matcher._keywords.values():
         keywords.compact()
     before = _read_parts(previous) if previous is not None else {}
+    # Files of a side unchanged since the engine was loaded from (or saved as) `previous` are linked unread:
+    # no pickling, copying or hashing of the 120 MB of supplier rows when a manufacturer edits a need.
+    same_origin = previous is not None and matcher._origin is not None and \
+        os.path.realpath(previous) == os.path.realpath(matcher._origin)
+    untouched = {name for side, names in SIDE_FILES.items() if same_origin and side not in matcher._touched
+                 for name in (*names, "lexical.pkl")}
     digests: dict[str, str] = {}
     for name, produce in _files(matcher).items():
+        if name in untouched and name in before:
+            try:
+                os.link(previous / name, path / name)
+                digests[name] = before[name]
+                continue
+            except OSError:  # gone (pruned), or another file system: written below
+                pass
         data = produce()
         digests[name] = _digest(data)
         if before.get(name) == digests[name]:
@@ -187,4 +204,5 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
         path / "needs.faiss", encoder.dimension, mmap=read_only))
     if read_only:
         matcher._loaded_parts = loaded
+    matcher.mark_saved(path)
     return matcher

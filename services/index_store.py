@@ -126,6 +126,7 @@ class SnapshotStore:
             (staging / "published.json").write_text(json.dumps({"work_upto": work_upto}))
             os.chmod(staging, 0o755)
             staging.rename(self.root / version)
+            matcher.mark_saved(self.root / version)  # the next publish links what stays unchanged from here
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
