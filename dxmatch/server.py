@@ -16,12 +16,12 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # noqa: ANN201 - the WSGI app, made in each worker (no state shared across the fork)
-        from dxmatch.process_tuning import short_thread_switches, single_threaded_native_code
+        from dxmatch.process_tuning import long_lived_heap, short_thread_switches, single_threaded_native_code
         from web import create_app
 
         single_threaded_native_code()
         short_thread_switches()
-        return create_app()
+        return create_app({"DXMATCH_AFTER_WARM_UP": long_lived_heap})
 
 
 def serve_gunicorn(host: str, port: int, workers: int, threads: int) -> None:

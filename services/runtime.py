@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -110,8 +111,9 @@ class Runtime:
                     self._retry_timer.start()
         return summary.line()
 
-    def warm_up_in_background(self) -> None:
-        """Load the model, the tokenizer and the published snapshot before the first search asks for them."""
+    def warm_up_in_background(self, then: Callable[[], None] | None = None) -> None:
+        """Load the model, the tokenizer and the published snapshot before the first search asks for them;
+        `then` runs after (a serving process moves what it loaded out of the garbage collector's way)."""
 
         def warm() -> None:
             from matcher.text import tokenize_many
@@ -124,6 +126,8 @@ class Runtime:
                 pass  # the first build was queued; the reader loads it when it is published
             except Exception:  # noqa: BLE001 - a warm-up failure only costs the first search its speed
                 log.warning("warm-up failed", exc_info=True)
+            if then is not None:
+                then()
 
         threading.Thread(target=warm, name="dxmatch-warm-up", daemon=True).start()
 

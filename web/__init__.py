@@ -44,5 +44,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             database.runtime_of(app).recover()
         except Exception:  # noqa: BLE001 - a database still starting must not stop the site; jobs retry later
             app.logger.exception("could not check for pending matching work at start")
-        database.runtime_of(app).warm_up_in_background()
+        database.runtime_of(app).warm_up_in_background(then=app.config.get("DXMATCH_AFTER_WARM_UP"))
     return app

@@ -37,3 +37,14 @@ def test_the_worker_lowers_its_priority_and_a_zero_leaves_it():
     assert after == min(19, before + 10)
     before, after = map(int, _run(check.format(0)).split())
     assert after == before
+
+
+def test_a_serving_process_freezes_what_it_loaded_and_scans_young_objects_less_often():
+    out = _run(
+        "import gc\n"
+        "loaded = [[i] for i in range(100_000)]  # what a warm-up loads\n"
+        "from dxmatch.process_tuning import long_lived_heap\n"
+        "long_lived_heap()\n"
+        "print(gc.get_freeze_count() >= 100_000, gc.get_threshold()[0])"
+    )
+    assert out.split() == ["True", "10000"]
