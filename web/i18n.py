@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import current_app, g, request, session
+import flask_babel
 from flask_babel import get_locale, get_translations, gettext, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -195,8 +197,23 @@ def industry_name(key: str | None) -> str:
     return reference_name(INDUSTRIES, key, lang())
 
 
+_PLAIN_GETTEXT = (flask_babel.gettext,)  # what `_l` defers to: a catalog lookup, nothing else
+
+
+def translated(label: object) -> str:
+    """A label made with `_l` in this request's language, through the catalog looked up once per request.
+
+    `str()` of a lazy label resolves Flask-Babel's locale and catalog on every call (a pipeline board
+    shows a few dozen status labels, each was ~70 µs); anything else is just made a string.
+    """
+    if isinstance(label, LazyString) and label._func in _PLAIN_GETTEXT and len(label._args) == 1 \
+            and not label._kwargs:
+        return _request_translations().ugettext(label._args[0])
+    return str(label)
+
+
 def status_label(key: str | None) -> str:
-    return str(STATUS_LABELS.get(key or "", key or ""))
+    return translated(STATUS_LABELS.get(key or "", key or ""))
 
 
 def rule_label(rule: str) -> str:
@@ -248,19 +265,19 @@ def template_helpers() -> dict[str, object]:
         "hub_name": hub_name,
         "industry_name": industry_name,
         "status_label": status_label,
-        "kind_label": lambda k: str(KIND_LABELS.get(k, k)),
-        "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
+        "kind_label": lambda k: translated(KIND_LABELS.get(k, k)),
+        "role_label": lambda r: translated(ROLE_LABELS.get(r, r)),
         "reason": translate_reason,
         "rule_label": rule_label,
-        "action_label": lambda a: str(ACTION_LABELS.get(a, a)),
+        "action_label": lambda a: translated(ACTION_LABELS.get(a, a)),
         "ACTION_LABELS": ACTION_LABELS,
         "current_lang": lang,
         "LANGUAGE_LABELS": LANGUAGE_LABELS,
         "recently_improved": recently_improved,
         "NEED_COVERED": NEED_COVERED,
-        "decline_reason_label": lambda r: str(DECLINE_REASON_LABELS.get(r, r)),
+        "decline_reason_label": lambda r: translated(DECLINE_REASON_LABELS.get(r, r)),
         "DECLINE_REASON_LABELS": DECLINE_REASON_LABELS,
-        "reject_reason_label": lambda r: str(REJECT_REASON_LABELS.get(r, r)),
+        "reject_reason_label": lambda r: translated(REJECT_REASON_LABELS.get(r, r)),
         "local_datetime": local_datetime,
         "local_date": local_date,
         "iso_datetime": clock.iso_datetime,
