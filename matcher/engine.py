@@ -60,10 +60,8 @@ class Matcher:
         self._sample_rows: tuple[np.ndarray, sparse.csr_matrix] | None = None  # (dense.T, lex.T) of the sample
         self._query_cache: dict[str, tuple[np.ndarray, sparse.csr_matrix]] = {}
         self._keywords = {"supplier": KeywordIndex().fit([]), "manufacturer": KeywordIndex().fit([])}
-        # The saved folder this engine equals but for the sides ("supplier", "manufacturer") changed since:
-        # `save` links that folder's files of the untouched sides without even serialising them.
-        self._origin: Path | None = None
-        self._touched: set[str] = set()
+        # the saved folder this engine equals but for the sides changed since (`save` links the others' files)
+        self._origin, self._touched = None, set()
 
     # ----------------------------------------------------------------- building
     def index(self, profiles: Iterable[Profile]) -> "Matcher":
@@ -77,7 +75,6 @@ class Matcher:
         """
         profiles = list(profiles)
         self.profiles = {}
-        self._origin = None  # nothing of a saved folder is left
         texts = [t for p in profiles for t in (*p.needs, *p.capabilities, *p.references)]
         unique = list(dict.fromkeys(texts))
         # The encoder (numpy, or its own worker processes) and Kiwi (native code) overlap.
