@@ -104,7 +104,11 @@ def hub_overview(
         session.execute(select(Match.status, func.count()).where(Match.hub_key == hub_key).group_by(Match.status)).all()
     )
     filters = filters or pipeline.PairFilters(status="proposed")
-    matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE)
+    # filtered by state alone (the default view), the list's length is among the counts just made
+    counted = status_counts.get(filters.status, 0) if filters.status and \
+        filters == pipeline.PairFilters(status=filters.status, sort=filters.sort) else None
+    matches = pipeline.page_matches(session, actor, hub_key=hub_key, filters=filters, page=page, size=PAIRS_PAGE,
+                                    total=counted)
     certs = options.certifications(session, hub_key) if options else held_certifications(session, hub_key)
     return HubOverview(
         hub_key=hub_key,

@@ -165,12 +165,14 @@ def page_matches(
     filters: PairFilters | None = None,
     page: int = 1,
     size: int = 25,
+    total: int | None = None,
 ) -> Page[Match]:
-    """One page of `list_matches`, with the number of pairs in the whole list."""
+    """One page of `list_matches`, with the number of pairs in the whole list (`total`: counted already)."""
     conditions = _conditions(session, actor, hub_key, filters)
     if conditions is None:
         return Page([], 1, size, 0)
-    total = session.scalar(select(func.count()).select_from(Match).where(*conditions)) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(Match).where(*conditions)) or 0
     number = clamp(page, size, total)
     query = _ordered(conditions, (filters or PairFilters()).sort)
     rows = session.scalars(query.limit(size).offset((number - 1) * size)) if total else []
