@@ -96,10 +96,11 @@ def _files(matcher: "Matcher") -> dict[str, Callable[[], bytes | memoryview]]:
 def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
     """Write the index to a folder (FAISS files, vectors, pickled parts).
 
-    `previous`: a folder written by `save` before (the published snapshot this one follows). A
-    file whose content is the same as there is hard-linked instead of written again: publishing
-    a manufacturer's edit rewrites the manufacturers' side and the shared parts, not the 120 MB of
-    supplier vectors, and the processes that read both versions share those pages.
+    `previous`: a folder written by `save` before (the published snapshot this one follows). When
+    this engine was loaded from it (or saved as it), a file whose content is the same as there is
+    hard-linked instead of written again: publishing a manufacturer's edit rewrites the
+    manufacturers' side and the shared parts, not the 120 MB of supplier vectors, and the
+    processes that read both versions share those pages. Any other engine writes every file.
     """
     path.mkdir(parents=True, exist_ok=True)
     for rows in (matcher._caps, matcher._needs):  # a loaded engine is read by many threads: nothing left to compact
@@ -124,7 +125,9 @@ def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
                 pass
         data = produce()
         digests[name] = _digest(data)
-        if before.get(name) == digests[name]:
+        # compared by content only against the folder this engine was read from (so it read well): a rebuild
+        # after damage writes every file anew rather than link a damaged one its digest still vouches for
+        if same_origin and before.get(name) == digests[name]:
             try:
                 os.link(previous / name, path / name)
                 continue

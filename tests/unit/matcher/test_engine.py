@@ -126,20 +126,17 @@ def test_saving_and_loading_leave_the_garbage_collector_as_they_found_it(encoder
         gc.enable()
 
 
-@pytest.mark.parametrize("loaded", [True, False], ids=["builder-copy", "fresh-engine"])
-def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, small_market, tmp_path, loaded):
-    built = Matcher(encoder).index(small_market)
-    built.save(tmp_path / "v1")
-    # the builder's working copy of the published version (its unchanged side is linked unread), or an
-    # engine that never was loaded from there (its files are compared by content)
-    matcher = Matcher.load(tmp_path / "v1", encoder) if loaded else built
+def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, small_market, tmp_path):
+    Matcher(encoder).index(small_market).save(tmp_path / "v1")
+    matcher = Matcher.load(tmp_path / "v1", encoder)  # the builder's working copy of the published version
     matcher.upsert(manufacturer("m-new", "공장 전력 사용량을 설비별로 알고 싶다"))
     matcher.save(tmp_path / "v2", previous=tmp_path / "v1")
 
     def same_file(name: str, a: str = "v1", b: str = "v2") -> bool:
         return (tmp_path / a / name).stat().st_ino == (tmp_path / b / name).stat().st_ino
 
-    for unchanged in ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl"):
+    for unchanged in ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl",
+                      "lexical.pkl"):
         assert same_file(unchanged), unchanged  # linked, not written again
     for changed in ("needs.pkl", "needs.npy", "needs.faiss", "profiles.pkl", "keywords-manufacturer.pkl"):
         assert not same_file(changed), changed
@@ -152,6 +149,16 @@ def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, s
     assert same_file("needs.faiss", "v2", "v3")
     again = Matcher.load(tmp_path / "v3", encoder)
     assert "s-new" in {m.partner_id for m in again.match("m-new", top=3)}
+
+
+def test_a_rebuild_after_damage_writes_every_file_anew(encoder, small_market, tmp_path):
+    Matcher(encoder).index(small_market).save(tmp_path / "v1")
+    (tmp_path / "v1" / "capabilities.faiss").write_bytes(b"garbage")  # damaged; parts.json still vouches for it
+    rebuilt = Matcher(encoder).index(small_market)  # what the builder does when v1 will not load
+    rebuilt.save(tmp_path / "v2", previous=tmp_path / "v1")
+    for name in ("capabilities.faiss", "capabilities.npy", "profiles.pkl"):
+        assert (tmp_path / "v1" / name).stat().st_ino != (tmp_path / "v2" / name).stat().st_ino, name
+    assert Matcher.load(tmp_path / "v2", encoder).match("m-vision", top=1)
 
 
 def test_a_reader_keeps_the_parts_a_new_version_did_not_change(encoder, small_market, tmp_path):
