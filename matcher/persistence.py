@@ -116,23 +116,15 @@ def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
                  for name in (*names, "lexical.pkl")}
     digests: dict[str, str] = {}
     for name, produce in _files(matcher).items():
-        if name in untouched and name in before:
-            try:
-                os.link(previous / name, path / name)
-                digests[name] = before[name]
-                continue
-            except OSError:  # gone (pruned), or another file system: written below
-                pass
+        if name in untouched and name in before and _linked(previous, path, name):
+            digests[name] = before[name]
+            continue
         data = produce()
         digests[name] = _digest(data)
         # compared by content only against the folder this engine was read from (so it read well): a rebuild
         # after damage writes every file anew rather than link a damaged one its digest still vouches for
-        if same_origin and before.get(name) == digests[name]:
-            try:
-                os.link(previous / name, path / name)
-                continue
-            except OSError:  # gone (pruned), or another file system: write it
-                pass
+        if same_origin and before.get(name) == digests[name] and _linked(previous, path, name):
+            continue
         with open(path / f"{name}.tmp", "wb") as fh:
             fh.write(data)
         (path / f"{name}.tmp").replace(path / name)
@@ -141,6 +133,15 @@ def save(matcher: "Matcher", path: Path, previous: Path | None = None) -> None:
     meta = {"format": FORMAT_VERSION, "encoder": matcher.encoder.name, "dimension": matcher.encoder.dimension,
             "config": asdict(matcher.config), "profiles": len(matcher.profiles), "keywords": list(matcher._keywords)}
     (path / "meta.json").write_text(json.dumps(meta, indent=2))
+
+
+def _linked(previous: Path, path: Path, name: str) -> bool:
+    """Hard-link `name` of `previous` into `path`; False when it cannot be (pruned, another file system)."""
+    try:
+        os.link(previous / name, path / name)
+    except OSError:
+        return False
+    return True
 
 
 def _read_parts(path: Path) -> dict[str, str]:

@@ -104,8 +104,7 @@ class SnapshotStore:
             raise SnapshotMissing("no index snapshot published yet")
         folder = self.root / version
         try:
-            matcher = Matcher.load(folder, encoder, read_only=read_only,
-                                   reuse=reuse.matcher if reuse is not None and read_only else None)
+            matcher = Matcher.load(folder, encoder, read_only=read_only, reuse=reuse.matcher if reuse is not None else None)
             work_upto = int(json.loads((folder / "published.json").read_text())["work_upto"])
         except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, ImportError) as exc:
             raise SnapshotMissing(f"index snapshot {version} unusable: {exc}") from exc
