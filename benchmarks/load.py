@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.load_region import (ADMIN_URL, REDIS_URL, Region, create_accounts, free_port, profile_record,
+from benchmarks.load_region import (ADMIN_URL, REDIS_URL, Region, create_accounts, free_port, profile_record, settle,
                                     wait_for_index, wait_for_worker, wait_until_up)
 from benchmarks.load_report import (DEFAULT_TARGET_P95_MS, TARGET_P95_MS, TARGET_THROUGHPUT, print_table, report,
                                     targets_met)
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         first_coordinator = next(a for a in accounts if a.role == "coordinator")
         first_member = next(a for a in accounts if a.role == "member")
         wait_for_index(port, first_coordinator)
+        settle(region.url, accounts, editor)
         warm_up(port, first_coordinator, first_member)
         print(f"server on 127.0.0.1:{port} warmed up; measuring (load average before: "
               f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores)", flush=True)

@@ -175,8 +175,36 @@ class Region:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def create_accounts(url: str, coordinators: int, members: int, editor_hint: str | None = None,
-                    seed: int = 11) -> tuple[list[Account], Account]:
+def _editable_manufacturer(session) -> "Company":
+    """The editor's company: the first manufacturer with pairs (its saves replace its own pairs)."""
+    from sqlalchemy import select
+
+    from models import Company, Match
+    editable = session.scalars(select(Company).where(Company.kind == "manufacturer",
+                                                     Company.id.in_(select(Match.manufacturer_id)))
+                               .order_by(Company.id).limit(1)).first()
+    if editable is None:
+        raise SystemExit("the import produced no proposals")
+    return editable
+
+
+def _browsed_pairs(session, editor_company: int) -> tuple[dict[str, list[int]], dict[int, list[int]]]:
+    """Pair ids by hub and by company, without the editor's pairs: the others browse pairs that stay."""
+    from sqlalchemy import select
+
+    from models import Match
+    by_hub: dict[str, list[int]] = defaultdict(list)
+    by_company: dict[int, list[int]] = defaultdict(list)
+    for match_id, hub, maker, supplier in session.execute(
+            select(Match.id, Match.hub_key, Match.manufacturer_id, Match.supplier_id).order_by(Match.id)):
+        if maker != editor_company:
+            by_hub[hub].append(match_id)
+            by_company[maker].append(match_id)
+            by_company[supplier].append(match_id)
+    return by_hub, by_company
+
+
+def create_accounts(url: str, coordinators: int, members: int, seed: int = 11) -> tuple[list[Account], Account]:
     """Coordinators spread over the hubs and members of companies that have pairs, each with an API token."""
     from sqlalchemy import select
 
@@ -188,13 +216,8 @@ def create_accounts(url: str, coordinators: int, members: int, editor_hint: str 
     accounts: list[Account] = []
     try:
         with make_session_factory(engine)() as session:
-            by_hub: dict[str, list[int]] = defaultdict(list)
-            by_company: dict[int, list[int]] = defaultdict(list)
-            for match_id, hub, maker, supplier in session.execute(
-                    select(Match.id, Match.hub_key, Match.manufacturer_id, Match.supplier_id)):
-                by_hub[hub].append(match_id)
-                by_company[maker].append(match_id)
-                by_company[supplier].append(match_id)
+            editable = _editable_manufacturer(session)
+            by_hub, by_company = _browsed_pairs(session, editable.id)
             hubs = [h for h in HUBS if by_hub.get(h)]
             if not hubs:
                 raise SystemExit("the import produced no proposals")
@@ -213,23 +236,46 @@ def create_accounts(url: str, coordinators: int, members: int, editor_hint: str 
                 account.hub, account.match_ids = hub, by_hub[hub]
                 accounts.append(account)
             makers = session.execute(select(Company.id, Company.kind).where(Company.id.in_(list(by_company)))).all()
-            chosen = rng.sample(makers, k=min(len(makers), members + 1))
-            for company_id, _kind in chosen[:members]:
+            chosen = rng.sample(makers, k=min(len(makers), members))
+            for company_id, _kind in chosen:
                 account = add("member", company_id=company_id)
                 account.company_id, account.match_ids = company_id, by_company[company_id]
                 accounts.append(account)
-            editable = session.scalars(select(Company).where(Company.kind == "manufacturer",
-                                                             Company.id.in_(list(by_company)),
-                                                             Company.id.not_in([a.company_id for a in accounts
-                                                                                if a.company_id]))).first()
             editor = add("member", company_id=editable.id)
-            editor.company_id, editor.match_ids = editable.id, by_company[editable.id]
+            editor.company_id = editable.id
+            editor.match_ids = list(session.scalars(select(Match.id).where(Match.manufacturer_id == editable.id)))
             editor.profile = {"name": editable.name, "industry": editable.industry, "needs": list(editable.needs),
                               "language": editable.language,
                               "requires_security_certification": editable.requires_security_certification}
     finally:
         engine.dispose()
     return accounts, editor
+
+
+def settle(url: str, accounts: list[Account], editor: Account, timeout: float = 1800.0) -> None:
+    """Wait until the worker has no matching work pending, then take the users' pairs afresh.
+
+    A snapshot written by another version of the code is rebuilt when the worker starts, and the
+    rebuild may replace a few proposals: users browse the pairs that exist when measuring starts.
+    """
+    from sqlalchemy import func, select
+
+    from models import MatchingWork, make_engine, make_session_factory
+    engine = make_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        with make_session_factory(engine)() as session:
+            while session.scalar(select(func.count()).where(MatchingWork.done_at.is_(None))):
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"matching work still pending after {timeout:.0f} s")
+                session.rollback()
+                time.sleep(2)
+            by_hub, by_company = _browsed_pairs(session, editor.company_id)
+    finally:
+        engine.dispose()
+    for account in accounts:
+        ids = by_hub.get(account.hub, []) if account.role == "coordinator" else by_company.get(account.company_id, [])
+        account.match_ids = ids or account.match_ids  # none left (rare): the old ones, answered with a 404
 
 
 def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180.0) -> None:

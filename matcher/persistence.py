@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 # 3: lexicon; 4: .npy rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker;
 # 10: acronym keywords, float16 lexicon vectors, decision evidence (older snapshots are rebuilt, not half-read);
-# 11: state in parts with digests (parts.json)
-FORMAT_VERSION = 11
+# 11: state in parts with digests (parts.json); 12: profiles in one file per kind
+FORMAT_VERSION = 12
 
 
 @contextmanager
@@ -70,15 +70,20 @@ def _npy(array: np.ndarray) -> memoryview:
     return buffer.getbuffer()
 
 
-SIDE_FILES = {"supplier": ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl"),
-              "manufacturer": ("needs.pkl", "needs.npy", "needs.faiss", "keywords-manufacturer.pkl")}
+KINDS = ("supplier", "manufacturer")
+SIDE_FILES = {"supplier": ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl",
+                           "profiles-supplier.pkl"),
+              "manufacturer": ("needs.pkl", "needs.npy", "needs.faiss", "keywords-manufacturer.pkl",
+                               "profiles-manufacturer.pkl")}
 
 
 def _files(matcher: "Matcher") -> dict[str, Callable[[], bytes | memoryview]]:
     """Each file of a snapshot and how to produce its bytes: one side's rows, vectors and keywords apart,
     so a change on one side (a manufacturer's edited needs) leaves the other side's files identical."""
     files: dict[str, Callable[[], bytes | memoryview]] = {
-        "profiles.pkl": lambda: _pickled(matcher.profiles),
+        # one file per kind: a manufacturer's edit leaves the 20,000 supplier profiles' file (and readers' copy) alone
+        **{f"profiles-{kind}.pkl": lambda kind=kind: _pickled({i: p for i, p in matcher.profiles.items()
+                                                                 if p.kind == kind}) for kind in KINDS},
         "lexical.pkl": lambda: _pickled(matcher._lexical),
         "model.pkl": lambda: _pickled({"sample": matcher._sample, "calibrator": matcher.calibrator,
                                        "learner": matcher.learner, "exposure": matcher.exposure}),
@@ -170,7 +175,7 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
         reuse: a read-only engine loaded before (the snapshot a reader is replacing): its parts
             whose files have the same content here are taken as they are instead of being read
             again (nothing in a read-only engine changes, so two engines can share them). A reader
-            then loads only what a publish changed, mostly one side's rows and the profiles.
+            then loads only what a publish changed, mostly one side's rows and profiles.
     """
     meta = json.loads((path / "meta.json").read_text())
     if meta.get("format") != FORMAT_VERSION or meta.get("encoder") != encoder.name:
@@ -193,7 +198,9 @@ def load(cls: type["Matcher"], path: Path, encoder: Encoder, *, read_only: bool 
         return store
 
     matcher = cls(encoder, ScoringConfig(**meta["config"]))
-    matcher.profiles = part(("profiles.pkl",), lambda: _unpickled(path / "profiles.pkl"))
+    by_kind = [part((f"profiles-{kind}.pkl",), lambda kind=kind: _unpickled(path / f"profiles-{kind}.pkl"))
+               for kind in KINDS]
+    matcher.profiles = {profile_id: p for profiles in by_kind for profile_id, p in profiles.items()}
     matcher._caps = part(("capabilities.pkl", "capabilities.npy"), lambda: rows("capabilities"))
     matcher._needs = part(("needs.pkl", "needs.npy"), lambda: rows("needs"))
     matcher._lexical = part(("lexical.pkl",), lambda: _unpickled(path / "lexical.pkl"))

@@ -136,9 +136,9 @@ def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, s
         return (tmp_path / a / name).stat().st_ino == (tmp_path / b / name).stat().st_ino
 
     for unchanged in ("capabilities.pkl", "capabilities.npy", "capabilities.faiss", "keywords-supplier.pkl",
-                      "lexical.pkl"):
+                      "profiles-supplier.pkl", "lexical.pkl"):
         assert same_file(unchanged), unchanged  # linked, not written again
-    for changed in ("needs.pkl", "needs.npy", "needs.faiss", "profiles.pkl", "keywords-manufacturer.pkl"):
+    for changed in ("needs.pkl", "needs.npy", "needs.faiss", "profiles-manufacturer.pkl", "keywords-manufacturer.pkl"):
         assert not same_file(changed), changed
     assert Matcher.load(tmp_path / "v2", encoder).match("m-new", top=1)[0].partner_id == "s-energy"
 
@@ -146,7 +146,8 @@ def test_a_manufacturers_edit_republishes_only_the_manufacturers_side(encoder, s
     matcher.upsert(supplier("s-new", "설비별 전력 사용량 실시간 모니터링 대시보드"))
     matcher.save(tmp_path / "v3", previous=tmp_path / "v2")
     assert not same_file("capabilities.npy", "v2", "v3") and not same_file("keywords-supplier.pkl", "v2", "v3")
-    assert same_file("needs.faiss", "v2", "v3")
+    assert not same_file("profiles-supplier.pkl", "v2", "v3")
+    assert same_file("needs.faiss", "v2", "v3") and same_file("profiles-manufacturer.pkl", "v2", "v3")
     again = Matcher.load(tmp_path / "v3", encoder)
     assert "s-new" in {m.partner_id for m in again.match("m-new", top=3)}
 
@@ -156,7 +157,7 @@ def test_a_rebuild_after_damage_writes_every_file_anew(encoder, small_market, tm
     (tmp_path / "v1" / "capabilities.faiss").write_bytes(b"garbage")  # damaged; parts.json still vouches for it
     rebuilt = Matcher(encoder).index(small_market)  # what the builder does when v1 will not load
     rebuilt.save(tmp_path / "v2", previous=tmp_path / "v1")
-    for name in ("capabilities.faiss", "capabilities.npy", "profiles.pkl"):
+    for name in ("capabilities.faiss", "capabilities.npy", "profiles-supplier.pkl"):
         assert (tmp_path / "v1" / name).stat().st_ino != (tmp_path / "v2" / name).stat().st_ino, name
     assert Matcher.load(tmp_path / "v2", encoder).match("m-vision", top=1)
 
@@ -171,6 +172,7 @@ def test_a_reader_keeps_the_parts_a_new_version_did_not_change(encoder, small_ma
     new = Matcher.load(tmp_path / "v2", encoder, read_only=True, reuse=old)
     assert new._caps is old._caps and new._cap_index is old._cap_index  # shared, not read again
     assert new._keywords["supplier"] is old._keywords["supplier"]
+    assert new.profiles["s-energy"] is old.profiles["s-energy"]  # the suppliers' profiles were not read again
     assert new._needs is not old._needs and new.profiles is not old.profiles
     fresh = Matcher.load(tmp_path / "v2", encoder, read_only=True)
     for profile_id in ("m-new", "m-vision"):
