@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # 3: lexicon; 4: .npy rows; 5: keyword index; 6: calibrator; 7: learner; 8: exposure; 9: no re-ranker;
 # 10: acronym keywords, float16 lexicon vectors, decision evidence (older snapshots are rebuilt, not half-read);
-# 11: state in parts with digests (parts.json); 12: profiles in one file per kind
+# 11: state in parts with digests (parts.json); 12: profiles in one file per kind, Kiwi without multi-word entries
 FORMAT_VERSION = 12
 
 

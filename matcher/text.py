@@ -35,7 +35,9 @@ def detect_language(*texts: str | None) -> Literal["ko", "en"]:
 def _kiwi():
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    # without the multi-word dictionary: 175 MB less in every process, and "네이버 클라우드" splits into
+    # words that other texts share (4 of 1,143 dev texts tokenise differently)
+    return Kiwi(load_multi_dict=False)
 
 
 def _stem_en(word: str) -> str:
