@@ -12,6 +12,7 @@ session (the CLI, a web app) is cleaned up too, as long as the test asked for `s
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +111,32 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+# Threads a served app (not TESTING) starts: its warm-up may build the first index, reading and writing
+# whatever rows exist by then, which can be the next test's (a proposal that test was about to insert).
+FINITE_BACKGROUND = ("dxmatch-warm-up", "dxmatch-snapshot-load")
+TIMERS = ("dxmatch-publish", "dxmatch-mail-retry")
+
+
+def settle_background_threads(timeout: float = 60.0) -> None:
+    """Let the finite background threads of earlier apps finish and cancel their pending timers."""
+    for thread in threading.enumerate():
+        if thread is threading.current_thread():
+            continue
+        if thread.name in TIMERS and isinstance(thread, threading.Timer):
+            thread.cancel()
+        if thread.name in FINITE_BACKGROUND or thread.name in TIMERS:
+            thread.join(timeout)
+
+
+@pytest.fixture(autouse=True)
+def background_threads_end_with_their_test() -> Iterator[None]:
+    """No app's background thread of one test runs into the next (the `session` fixture also waits
+    for them before it deletes the rows)."""
+    settle_background_threads()
+    yield
+    settle_background_threads()
+
+
 def delete_all_rows(engine: Engine) -> None:
     """Empty every table, children first, keeping the schema."""
     with engine.begin() as connection:
@@ -124,6 +151,7 @@ def session(engine: Engine, settings: Settings) -> Iterator[Session]:
     It brings `settings` along, so whatever the code under test reads from the environment
     (index folder, outbox, database) points at this test's temporary instance, never the repo's.
     """
+    delete_all_rows(engine)  # rows a test without this fixture left (a served app's first build) are gone too
     with make_session_factory(engine)() as s:
         seed_hubs(s)
         s.commit()
@@ -131,6 +159,7 @@ def session(engine: Engine, settings: Settings) -> Iterator[Session]:
             yield s
         finally:
             s.rollback()
+    settle_background_threads()
     delete_all_rows(engine)
 
 
