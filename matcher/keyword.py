@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from matcher.rows import RowStore
-from matcher.text import tokenize_many
+from matcher.text import compound_parts, tokenize_many
 from matcher.types import Profile
 
 FIELD_WEIGHTS = {"main": 1.0, "references": 0.5, "summary": 0.5, "name": 0.5, "description": 0.3}
@@ -38,6 +38,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _WORD = re.compile(r"[A-Za-z]+")
 _NOT_WORD = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
 _STOP = frozenset("a an the and or of to in on for with by at from".split())
+_MIN_PIECE = 2  # syllables of the shortest part a query's unknown Korean compound is split into
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ class KeywordIndex:
         its defining words (at `definition_weight`). Words that spell or define an acronym form a span
         that a company naming the acronym matches as fully as one writing every word.
         """
-        tokens = list(dict.fromkeys(tokenize_many([text])[0]))
+        tokens = list(dict.fromkeys(piece for t in tokenize_many([text])[0] for piece in self._pieces(t)))
         idf = [self._idf(t) for t in tokens]
         denominator = sum(idf)
         if not tokens or denominator <= 0:
@@ -267,6 +268,29 @@ class KeywordIndex:
             if covered and acronym in self.vocabulary_:
                 spans.append((covered, acronym))
         return KeywordQuery(tuple(w / denominator for w in idf), tuple(alternatives), tuple(spans))
+
+    def split(self, text: str) -> dict[str, list[str]]:
+        """The query's unspaced Korean compounds no company uses, each with the words it is read as."""
+        return {t: pieces for t in dict.fromkeys(tokenize_many([text])[0]) if len(pieces := self._pieces(t)) > 1}
+
+    def _pieces(self, token: str) -> list[str]:
+        """A Korean word no company uses, as the fewest indexed words that spell it, else as Kiwi's
+        reading of it as nouns (`compound_parts`), else itself.
+
+        Kiwi keeps an unspaced compound whole in a short query ("스마트팩토리") but splits it inside a
+        sentence ("스마트팩토리 구축" -> 스마트, 팩토리), so companies are indexed under its parts and
+        the query alone would find none of them. Indexed pieces are at least two syllables.
+        """
+        if token in self.vocabulary_ or not _HANGUL.search(token) or len(token) < 2 * _MIN_PIECE:
+            return [token]
+        best: list[list[str] | None] = [[]] + [None] * len(token)  # fewest pieces spelling token[:end]
+        for end in range(_MIN_PIECE, len(token) + 1):
+            for start in range(end - _MIN_PIECE + 1):
+                before = best[start]
+                if before is not None and token[start:end] in self.vocabulary_ and \
+                        (best[end] is None or len(before) + 1 < len(best[end])):
+                    best[end] = before + [token[start:end]]
+        return best[-1] or compound_parts(token) or [token]
 
     def _idf(self, token: str) -> float:
         col = self.vocabulary_.get(token)

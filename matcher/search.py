@@ -51,7 +51,10 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     live = np.flatnonzero(rows.alive)
     if not text.strip() or not len(live):
         return []
-    dense_q = matcher.encoder.encode([text])[0].astype(np.float32)
+    spaced = text
+    for compound, pieces in keywords.split(text).items():  # "스마트팩토리" reads as "스마트 팩토리" to the encoder too
+        spaced = spaced.replace(compound, " ".join(pieces))
+    dense_q = matcher.encoder.encode([spaced])[0].astype(np.float32)
     keyword = keywords.scores(keywords.query(
         text, lambda tokens: matcher._lexical.translations(tokens, encoder=matcher.encoder)))
 

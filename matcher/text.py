@@ -71,6 +71,30 @@ def tokenize_many(texts: list[str]) -> list[list[str]]:
     return results
 
 
+_COMPOUND_MARGIN = 3.0  # how much less likely (Kiwi's log score) a reading as parts may be than the whole word
+
+
+def compound_parts(word: str) -> list[str]:
+    """Kiwi's reading of one unspaced Korean word as two or more nouns ("스마트팩토리" -> 스마트, 팩토리).
+
+    Kiwi reads a compound it does not know as one noun when it stands alone, yet as its parts
+    inside a sentence; its second or third reading usually gives them. Taken when it is nouns only,
+    spells the word exactly, and scores within `_COMPOUND_MARGIN` of the best; else [] (no parts).
+    """
+    if len(word) < 4 or not _HANGUL.search(word):
+        return []
+    readings = _kiwi().analyze(word, top_n=3)
+    if not readings:
+        return []
+    best = readings[0][1]
+    for tokens, score in readings:
+        forms = [t.form for t in tokens]
+        if len(forms) >= 2 and score >= best - _COMPOUND_MARGIN and "".join(forms) == word and \
+                all(t.tag in ("NNG", "NNP") for t in tokens):
+            return forms
+    return []
+
+
 _NOUN_TAGS = ("NNG", "NNP", "SL", "SH", "XPN", "XSN")  # nouns, foreign words, noun prefixes and suffixes (비-계획)
 # English words that name no theme: requests, verbs and generic nouns of need texts ("we would like to reduce ...")
 _EN_GENERIC = _EN_STOP | frozenset(

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from matcher.keyword import KeywordIndex
+from matcher.text import compound_parts
 from tests.unit.matcher.conftest import supplier
 
 
@@ -73,3 +74,24 @@ def test_an_upserted_company_spelling_out_a_known_acronym_is_found_by_it(index):
     finally:
         index.remove("s-amr-new")
     assert "s-amr-new" not in _found(index, "AMR")
+
+
+def test_an_unspaced_korean_compound_nobody_uses_is_read_as_the_indexed_words_that_spell_it():
+    index = KeywordIndex().fit([
+        supplier("s-sf", "스마트 팩토리 구축 컨설팅과 정부지원 신청"),
+        supplier("s-vision", "비전 검사 장비 납품"),
+    ])
+    assert "스마트팩토리" not in index.vocabulary_  # Kiwi keeps the unspaced query word whole
+    assert _found(index, "스마트팩토리") == _found(index, "스마트 팩토리")
+    assert set(_found(index, "스마트팩토리")) == {"s-sf"}
+    assert index._pieces("검사장비") == ["검사", "장비"]
+    assert index._pieces("스마트") == ["스마트"]  # indexed words and unknown ones without parts stay whole
+    assert index._pieces("ㅁㄴㅇㄹ") == ["ㅁㄴㅇㄹ"]
+
+
+def test_an_unknown_compound_without_indexed_parts_is_read_as_kiwi_reads_it_in_a_sentence():
+    index = KeywordIndex().fit([supplier("s-smart", "스마트공장 보급사업 컨설팅")])  # "팩토리" is not indexed
+    assert index.split("스마트팩토리") == {"스마트팩토리": ["스마트", "팩토리"]}
+    assert index.split("스마트팩토리 도입") == {}  # in a sentence Kiwi splits it itself
+    assert "s-smart" in _found(index, "스마트팩토리")
+    assert compound_parts("컨설팅") == [] and compound_parts("factory") == []

@@ -54,3 +54,11 @@ def test_an_english_acronym_finds_the_english_company_that_spells_it_out(encoder
     amr_en = supplier("s-amr-en", "Autonomous mobile robots for in-plant material transport", language="en")
     matcher = Matcher(encoder).index([*small_market, amr_ko, amr_en])
     assert {h.company_id for h in matcher.search("AMR")[:2]} == {"s-amr-ko", "s-amr-en"}
+
+
+def test_an_unspaced_compound_query_finds_what_its_spaced_words_find(encoder, small_market):
+    consulting = supplier("s-smart", "스마트공장 보급사업 기초 단계 컨설팅과 정부지원 신청 지원")
+    matcher = Matcher(encoder).index([*small_market, consulting])
+    spaced = [h.company_id for h in matcher.search("스마트 팩토리")]
+    assert "s-smart" in spaced
+    assert [h.company_id for h in matcher.search("스마트팩토리")] == spaced  # one unknown word to Kiwi alone
