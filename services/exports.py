@@ -65,17 +65,22 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
-    """One sheet, every cell a string (numbers stay as the page shows them; nothing becomes a formula)."""
+    """One sheet: numbers as numbers (a score or a head count sorts and sums in Excel), everything else
+    as neutralised text (nothing becomes a formula)."""
     from openpyxl import Workbook  # imported on export only: every other page starts without it
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append([neutralise(cell) for cell in header])
     for row in rows:
-        sheet.append([_illegal_free(neutralise(cell)) for cell in row])
+        sheet.append([cell if _is_number(cell) else _illegal_free(neutralise(cell)) for cell in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _is_number(cell: Any) -> bool:
+    return isinstance(cell, (int, float)) and not isinstance(cell, bool) and cell == cell  # NaN stays text
 
 
 def _illegal_free(text: str) -> str:

@@ -68,6 +68,18 @@ def test_the_pairs_export_follows_the_dashboard_filters(client, session, hub, co
     assert "데이터포지" not in cells(proposed) and "데이터포지" in cells(everything)
 
 
+def test_an_xlsx_export_writes_scores_and_head_counts_as_numbers(client, session, hub, coordinator):
+    pairs = openpyxl.load_workbook(io.BytesIO(client.get("/hub/ochang/export/pairs?format=xlsx&status=all").get_data()))
+    scores = [row[2] for row in pairs.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert sorted(scores) == [55, 91]  # numbers Excel sorts and sums, not text
+    companies = openpyxl.load_workbook(io.BytesIO(client.get("/hub/ochang/export/companies?format=xlsx").get_data()))
+    sheet = companies.worksheets[0]
+    column = [c.value for c in next(sheet.iter_rows(max_row=1))].index("employees")
+    assert all(isinstance(row[column], int) for row in sheet.iter_rows(min_row=2, values_only=True)
+               if row[column] is not None)
+    assert any(row[column] is not None for row in sheet.iter_rows(min_row=2, values_only=True))
+
+
 def test_the_pipeline_export_lists_every_state(client, session, hub, coordinator):
     rows = rows_of(client.get("/hub/ochang/export/pipeline?format=xlsx"))
     assert len(rows) == 3
