@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,7 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) ->
 
 
 def _is_number(cell: Any) -> bool:
-    return isinstance(cell, (int, float)) and not isinstance(cell, bool) and cell == cell  # NaN stays text
+    return isinstance(cell, (int, float)) and not isinstance(cell, bool) and math.isfinite(cell)  # NaN stays text
 
 
 def _illegal_free(text: str) -> str:
