@@ -5,8 +5,9 @@ temporary SQLite file, and once on PostgreSQL). On PostgreSQL the run gets its o
 database next to the one named in the URL (created at the start, dropped at the end), so test
 runs in parallel on the same server never see each other's rows.
 
-`session` starts with the hubs seeded and, after the test, deletes every row of every table, so
-each test starts from the same state on both databases. Anything a test writes outside that
+`session` starts with the hubs seeded and, after the test, deletes every row of every table (also
+before it, for rows a test without it left), so each test starts from the same state on both
+databases. Background threads of a served app end with the test that started them. Anything a test writes outside that
 session (the CLI, a web app) is cleaned up too, as long as the test asked for `session`.
 """
 from __future__ import annotations
