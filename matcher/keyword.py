@@ -49,11 +49,14 @@ class KeywordQuery:
     alternatives: per word, (terms, factor) pairs: a company matches the word as much as its best
         pair's factor times its mean saturated frequency of those terms.
     spans: (word positions, acronym): words that spell or define an acronym the index knows.
+    compounds: (word, its parts): the query's unspaced Korean compounds no company uses, read as parts
+        (`KeywordIndex._pieces`); search spaces them for the encoder too.
     """
 
     weights: tuple[float, ...]
     alternatives: tuple[tuple[tuple[tuple[str, ...], float], ...], ...]
     spans: tuple[tuple[tuple[int, ...], str], ...]
+    compounds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _squeeze(text: str) -> str:
@@ -247,11 +250,13 @@ class KeywordIndex:
         its defining words (at `definition_weight`). Words that spell or define an acronym form a span
         that a company naming the acronym matches as fully as one writing every word.
         """
-        tokens = list(dict.fromkeys(piece for t in tokenize_many([text])[0] for piece in self._pieces(t)))
+        words = {t: self._pieces(t) for t in dict.fromkeys(tokenize_many([text])[0])}
+        compounds = tuple((t, tuple(pieces)) for t, pieces in words.items() if len(pieces) > 1)
+        tokens = list(dict.fromkeys(piece for pieces in words.values() for piece in pieces))
         idf = [self._idf(t) for t in tokens]
         denominator = sum(idf)
         if not tokens or denominator <= 0:
-            return KeywordQuery((), (), ())
+            return KeywordQuery((), (), (), compounds)
         translated = translations(tokens) if translations else {}
         alternatives = []
         for t in tokens:
@@ -267,11 +272,7 @@ class KeywordIndex:
             covered = tuple(sorted({position[w] for w in words if w in position}))
             if covered and acronym in self.vocabulary_:
                 spans.append((covered, acronym))
-        return KeywordQuery(tuple(w / denominator for w in idf), tuple(alternatives), tuple(spans))
-
-    def split(self, text: str) -> dict[str, list[str]]:
-        """The query's unspaced Korean compounds no company uses, each with the words it is read as."""
-        return {t: pieces for t in dict.fromkeys(tokenize_many([text])[0]) if len(pieces := self._pieces(t)) > 1}
+        return KeywordQuery(tuple(w / denominator for w in idf), tuple(alternatives), tuple(spans), compounds)
 
     def _pieces(self, token: str) -> list[str]:
         """A Korean word no company uses, as the fewest indexed words that spell it, else as Kiwi's

@@ -51,12 +51,12 @@ def search(matcher: "Matcher", text: str, kind: str = "supplier", top: int = 20,
     live = np.flatnonzero(rows.alive)
     if not text.strip() or not len(live):
         return []
+    query = keywords.query(text, lambda tokens: matcher._lexical.translations(tokens, encoder=matcher.encoder))
+    keyword = keywords.scores(query)
     spaced = text
-    for compound, pieces in keywords.split(text).items():  # "스마트팩토리" reads as "스마트 팩토리" to the encoder too
+    for compound, pieces in query.compounds:  # "스마트팩토리" reads as "스마트 팩토리" to the encoder too
         spaced = spaced.replace(compound, " ".join(pieces))
     dense_q = matcher.encoder.encode([spaced])[0].astype(np.float32)
-    keyword = keywords.scores(keywords.query(
-        text, lambda tokens: matcher._lexical.translations(tokens, encoder=matcher.encoder)))
 
     # Candidates: the companies of the best rows for the query and of the best keyword shares. Both
     # rounds score only their rows, so the one pass over every row is the first dense product.

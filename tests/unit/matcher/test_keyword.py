@@ -91,7 +91,7 @@ def test_an_unspaced_korean_compound_nobody_uses_is_read_as_the_indexed_words_th
 
 def test_an_unknown_compound_without_indexed_parts_is_read_as_kiwi_reads_it_in_a_sentence():
     index = KeywordIndex().fit([supplier("s-smart", "스마트공장 보급사업 컨설팅")])  # "팩토리" is not indexed
-    assert index.split("스마트팩토리") == {"스마트팩토리": ["스마트", "팩토리"]}
-    assert index.split("스마트팩토리 도입") == {}  # in a sentence Kiwi splits it itself
+    assert index.query("스마트팩토리").compounds == (("스마트팩토리", ("스마트", "팩토리")),)
+    assert index.query("스마트팩토리 도입").compounds == ()  # in a sentence Kiwi splits it itself
     assert "s-smart" in _found(index, "스마트팩토리")
     assert compound_parts("컨설팅") == [] and compound_parts("factory") == []
